@@ -1,0 +1,301 @@
+"""CallRail streams: one per report, each a name, a path, keys and a schema."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime, timedelta
+
+from tap_callrail import schemas
+from tap_callrail.client import (
+    UTC_ZONE,
+    CallRailStream,
+    DatedStream,
+    RelativePagesMixin,
+    ReportStream,
+    date_filters,
+    response_body,
+)
+from tap_callrail.dates import day_windows, to_utc_iso
+
+if t.TYPE_CHECKING:
+    import requests
+    from singer_sdk.helpers.types import Context
+
+#: Optional call fields requested by default: attribution and outcome, no premium add-on.
+DEFAULT_CALL_FIELDS = (
+    "company_id", "company_name", "company_time_zone", "created_at", "call_type",
+    "device_type", "first_call", "lead_status", "note", "value", "tags", "source",
+    "source_name", "medium", "campaign", "keywords", "landing_page_url", "referring_url",
+    "referrer_domain", "gclid", "utm_source", "utm_medium", "utm_campaign", "utm_term",
+    "utm_content", "tracker_id", "person_id", "prior_calls", "total_calls", "agent_email",
+    "timeline_url", "milestones",
+)  # fmt: skip
+SUMMARY_GROUPINGS = ("source", "keywords", "campaign", "referrer", "landing_page", "company")
+TIMESERIES_INTERVALS = ("hour", "day", "week", "month")
+
+
+def _normalise_tags(record: dict) -> dict:
+    """Tags come as names or as {id, name} objects; records always carry objects."""
+    if isinstance(record.get("tags"), list):
+        record["tags"] = [tag if isinstance(tag, dict) else {"name": tag} for tag in record["tags"]]
+    return record
+
+
+class AccountsStream(CallRailStream):
+    name = "accounts"
+    path = "/a.json"
+    records_key = "accounts"
+    primary_keys = ("id",)
+    schema = schemas.ACCOUNTS
+
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
+        return {**super().get_url_params(context, next_page_token), "fields": "numeric_id"}
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        wanted = self.config.get("account_ids")
+        if wanted and not {str(row["id"]), str(row.get("numeric_id"))} & set(wanted):
+            return None
+        return super().post_process({**row, "account_id": row["id"]}, context)
+
+    def get_child_context(self, record: dict, context: Context | None) -> dict:
+        return {"account_id": record["id"]}
+
+
+class AccountStream(CallRailStream):
+    """A stream read once per account."""
+
+    parent_stream_type = AccountsStream
+
+
+class CompaniesStream(AccountStream):
+    name = "companies"
+    path = "/a/{account_id}/companies.json"
+    records_key = "companies"
+    primary_keys = ("id",)
+    schema = schemas.COMPANIES
+
+    def company_of(self, record: dict) -> str | None:
+        return record["id"]
+
+    def get_child_context(self, record: dict, context: Context | None) -> dict:
+        return {"account_id": record["account_id"], "company_id": record["id"]}
+
+
+class CallsStream(RelativePagesMixin, DatedStream):
+    name = "calls"
+    path = "/a/{account_id}/calls.json"
+    records_key = "calls"
+    primary_keys = ("id",)
+    replication_key = "start_time"
+    parent_stream_type = AccountsStream
+    schema = schemas.CALLS
+
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
+        # company_id is always asked for: the company_ids setting filters on it.
+        fields = dict.fromkeys((*self.config.get("call_fields", DEFAULT_CALL_FIELDS), "company_id"))
+        params: dict[str, t.Any] = {
+            "sort": "start_time",
+            "order": "asc",
+            "fields": ",".join(fields),
+        }
+        return {**params, **super().get_url_params(context, next_page_token)}
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        return super().post_process(_normalise_tags(row), context)
+
+
+class ConversationsStream(DatedStream):
+    """Text-message conversations; CallRail lists them newest first, so they are unsorted."""
+
+    name = "conversations"
+    path = "/a/{account_id}/text-messages.json"
+    records_key = "conversations"
+    primary_keys = ("id",)
+    replication_key = "last_message_at"
+    parent_stream_type = AccountsStream
+    is_sorted = False
+    schema = schemas.CONVERSATIONS
+
+
+class FormSubmissionsStream(DatedStream):
+    name = "form_submissions"
+    path = "/a/{account_id}/form_submissions.json"
+    records_key = "form_submissions"
+    primary_keys = ("id",)
+    replication_key = "submitted_at"
+    parent_stream_type = AccountsStream
+    schema = schemas.FORM_SUBMISSIONS
+
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
+        params = super().get_url_params(context, next_page_token)
+        return {**params, "sort": "submitted_at", "order": "asc"}
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        return super().post_process(_normalise_tags(row), context)
+
+
+class NotificationsStream(AccountStream):
+    name = "notifications"
+    path = "/a/{account_id}/notifications.json"
+    records_key = "notifications"
+    primary_keys = ("id",)
+    schema = schemas.NOTIFICATIONS
+
+
+class CallerIdsStream(CallRailStream):
+    """Outbound caller ids, per company; some plans answer 403 and are skipped."""
+
+    name = "caller_ids"
+    path = "/a/{account_id}/caller_ids.json?company_id={company_id}"
+    records_key = "caller_ids"
+    primary_keys = ("id",)
+    parent_stream_type = CompaniesStream
+    state_partitioning_keys: t.ClassVar[list[str]] = []
+    schema = schemas.CALLER_IDS
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        row["company_id"] = row.get("company_id") or (context or {}).get("company_id")
+        return super().post_process(row, context)
+
+
+class CallsSummaryStream(ReportStream):
+    """Call counts per day and grouping (source, keywords, ...): one request for each."""
+
+    name = "calls_summary"
+    path = "/a/{account_id}/calls/summary.json"
+    primary_keys = ("account_id", "date", "group_by", "key")
+    replication_key = "date"
+    parent_stream_type = AccountsStream
+    schema = schemas.CALLS_SUMMARY
+
+    def request_windows(self, start: datetime, end: datetime) -> t.Iterable[dict[str, t.Any]]:
+        for day, _ in day_windows(start, end, 1):
+            for group_by in self.config["summary_group_by"]:
+                yield {
+                    "start_date": day.date().isoformat(),
+                    "end_date": day.date().isoformat(),  # inclusive: the whole day
+                    "time_zone": UTC_ZONE,
+                    "group_by": group_by,
+                    "fields": schemas.METRIC_FIELDS,
+                }
+
+    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
+        body = response_body(response)
+        for row in body.get("grouped_results", []):
+            yield {
+                **row,
+                "key": row.get("key") or "",
+                "group_by": body["grouped_by"],
+                "date": body["start_date"][:10],
+            }
+
+
+#: Days per time-series request so that no answer passes CallRail's 200 points.
+TIMESERIES_CHUNK_DAYS = {"hour": 8, "day": 200, "week": 7 * 199, "month": 28 * 190}
+
+
+class CallsTimeseriesStream(ReportStream):
+    """Call counts per hour, day, week or month, chunked under the 200-point limit."""
+
+    name = "calls_timeseries"
+    path = "/a/{account_id}/calls/timeseries.json"
+    primary_keys = ("account_id", "date", "interval")
+    replication_key = "date"
+    parent_stream_type = AccountsStream
+    schema = schemas.CALLS_TIMESERIES
+
+    def request_windows(self, start: datetime, end: datetime) -> t.Iterable[dict[str, t.Any]]:
+        interval = self.config["timeseries_interval"]
+        # Whole periods only: a week or month cut at start_date would never be re-read whole.
+        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        if interval == "week":
+            start -= timedelta(days=start.weekday())
+        elif interval == "month":
+            start = start.replace(day=1)
+        for chunk_start, chunk_end in day_windows(start, end, TIMESERIES_CHUNK_DAYS[interval]):
+            yield {
+                **date_filters(chunk_start, chunk_end),
+                "interval": interval,
+                "fields": schemas.METRIC_FIELDS,
+            }
+
+    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
+        interval = self.config["timeseries_interval"]
+        end = self.tap.sync_range.end.isoformat()
+        for point in response_body(response)["data"]:
+            date = point["date"]
+            period = to_utc_iso(date if "T" in date else f"{date}T00:00:00+00:00")
+            if period < end:  # periods that have not begun yet are all zeros
+                yield {**point, "date": period, "interval": interval}
+
+
+class SummaryEmailsStream(AccountStream):
+    """Summary email subscriptions: the account's own, then each company's, each once."""
+
+    name = "summary_emails"
+    path = "/a/{account_id}/summary_emails"
+    records_key = "summary_emails"
+    primary_keys = ("id",)
+    schema = schemas.SUMMARY_EMAILS
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        wanted = self.config.get("company_ids")
+        companies = t.cast("CompaniesStream", self.tap.streams["companies"]).request_records(
+            context
+        )
+        scopes: list[dict] = [{}]
+        scopes += [{"company_id": c["id"]} for c in companies if not wanted or c["id"] in wanted]
+        seen: set[str] = set()
+        for query in scopes:
+            for record in super().get_records({**(context or {}), "query": query}):
+                if record["id"] not in seen:
+                    seen.add(record["id"])
+                    yield record
+
+    def company_of(self, record: dict) -> str | None:
+        scope = record.get("scope") or {}
+        return scope.get("id") if scope.get("type") == "Company" else None
+
+
+class TagsStream(AccountStream):
+    name = "tags"
+    path = "/a/{account_id}/tags.json"
+    records_key = "tags"
+    primary_keys = ("id",)
+    schema = schemas.TAG_RECORDS
+
+
+class TrackersStream(AccountStream):
+    name = "trackers"
+    path = "/a/{account_id}/trackers.json"
+    records_key = "trackers"
+    primary_keys = ("id",)
+    schema = schemas.TRACKERS
+
+    def company_of(self, record: dict) -> str | None:
+        return (record.get("company") or {}).get("id")
+
+
+class UsersStream(AccountStream):
+    name = "users"
+    path = "/a/{account_id}/users.json"
+    records_key = "users"
+    primary_keys = ("id",)
+    schema = schemas.USERS
+
+
+STREAMS: tuple[type[CallRailStream], ...] = (
+    AccountsStream,
+    CompaniesStream,
+    CallsStream,
+    ConversationsStream,
+    FormSubmissionsStream,
+    NotificationsStream,
+    CallerIdsStream,
+    CallsSummaryStream,
+    CallsTimeseriesStream,
+    SummaryEmailsStream,
+    TagsStream,
+    TrackersStream,
+    UsersStream,
+)

@@ -1,0 +1,124 @@
+"""tap-callrail: the settings and the list of streams."""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+from datetime import datetime, time, timedelta, timezone
+from functools import cached_property
+
+import requests
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+
+from tap_callrail.client import HourlyBudget
+from tap_callrail.dates import SettingError, SyncRange, months_before
+from tap_callrail.streams import (
+    DEFAULT_CALL_FIELDS,
+    STREAMS,
+    SUMMARY_GROUPINGS,
+    TIMESERIES_INTERVALS,
+)
+
+if t.TYPE_CHECKING:
+    from singer_sdk.streams import Stream
+
+RETENTION_MONTHS = 25  # CallRail deletes calls, texts and forms older than this
+STRINGS = th.ArrayType(th.StringType)
+
+
+class TapCallRail(Tap):
+    """Singer tap for the CallRail API v3."""
+
+    name = "tap-callrail"
+    message_writer_class = MsgSpecWriter
+
+    config_jsonschema = th.PropertiesList(
+        th.Property("api_key", th.StringType, required=True, secret=True,
+                    description="CallRail API v3 key (Settings > Integrations > API Keys)"),
+        th.Property("start_date", th.StringType, required=True,
+                    description="ISO 8601 date or date-time, or today, yesterday, today-N. "
+                    f"Clamped to CallRail's {RETENTION_MONTHS}-month retention."),
+        th.Property("end_date", th.StringType,
+                    description="Same syntax as start_date; a date includes that whole day. "
+                    "Default: now."),
+        th.Property("account_ids", STRINGS,
+                    description="Accounts to read (ACC… or numeric ids). Default: every "
+                    "account the key can see."),
+        th.Property("company_ids", STRINGS,
+                    description="Restrict company-scoped records to these companies."),
+        th.Property("lookback_days", th.IntegerType(minimum=0), default=7,
+                    description="Days re-read before each bookmark: tags, lead status, notes, "
+                    "value and transcripts change after a call."),
+        th.Property("call_fields", STRINGS, default=list(DEFAULT_CALL_FIELDS),
+                    description="Optional call fields to request with fields=."),
+        th.Property("summary_group_by", th.ArrayType(th.StringType(allowed_values=list(SUMMARY_GROUPINGS))),
+                    default=["source"],
+                    description="One calls_summary grouping per value."),
+        th.Property("timeseries_interval", th.StringType(allowed_values=list(TIMESERIES_INTERVALS)),
+                    default="day", description="Period of one calls_timeseries row."),
+        th.Property("api_url", th.StringType, default="https://api.callrail.com/v3",
+                    description="Base URL of the API (the sandbox points it at 127.0.0.1)."),
+        th.Property("max_requests_per_hour", th.IntegerType(minimum=1), default=900,
+                    description="Client-side throttle per account, under CallRail's 1,000/hour."),
+        th.Property("max_retries", th.IntegerType(minimum=0), default=12,
+                    description="Retries of one request after 429, 5xx or a dropped connection."),
+        th.Property("max_retry_seconds", th.IntegerType(minimum=0), default=3600,
+                    description="Longest time spent retrying one request before giving up."),
+    ).to_dict()  # fmt: skip
+
+    def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
+        super().__init__(*args, validate_config=validate_config, **kwargs)
+        self._budgets: dict[str, HourlyBudget] = {}
+        if validate_config:
+            try:
+                _ = self.sync_range
+            except SettingError as error:
+                raise ConfigValidationError(str(error), errors=[str(error)]) from None
+
+    @cached_property
+    def sync_range(self) -> SyncRange:
+        """start_date to end_date in UTC, never before CallRail's retention."""
+        requested = SyncRange.from_settings(
+            self.config.get("start_date"), self.config.get("end_date")
+        )
+        today = datetime.now(timezone.utc).date()
+        oldest_kept = months_before(today, RETENTION_MONTHS) + timedelta(days=1)
+        earliest = datetime.combine(oldest_kept, time(), tzinfo=timezone.utc)
+        if requested.start < earliest:
+            self.logger.warning(
+                "start_date %s is older than CallRail keeps data (%d months); starting at %s",
+                self.config["start_date"],
+                RETENTION_MONTHS,
+                earliest.date(),
+            )
+        return requested.clamped(earliest)
+
+    def request_budget(self, account_id: str) -> HourlyBudget:
+        """The hourly request budget of one account, shared by every stream of this tap."""
+        if account_id not in self._budgets:
+            self._budgets[account_id] = HourlyBudget(
+                self.config["max_requests_per_hour"], self.logger
+            )
+        return self._budgets[account_id]
+
+    def discover_streams(self) -> list[Stream]:
+        return [stream_class(tap=self) for stream_class in STREAMS]
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
+        """Run the tap; a problem the user can fix is one line on stderr and exit 1."""
+        try:
+            super().invoke(*args, **kwargs)
+        except ConfigValidationError as error:
+            cls.logger.error("Invalid configuration: %s", "; ".join(error.errors or [str(error)]))
+            sys.exit(1)
+        except (FatalAPIError, RetriableAPIError, requests.RequestException) as error:
+            cls.logger.error("%s", error)
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    TapCallRail.cli()
