@@ -27,6 +27,7 @@ if t.TYPE_CHECKING:
 
 RETENTION_MONTHS = 25  # CallRail deletes calls, texts and forms older than this
 STRINGS = th.ArrayType(th.StringType)
+GROUPING = th.StringType(allowed_values=list(SUMMARY_GROUPINGS))
 
 
 class TapCallRail(Tap):
@@ -54,7 +55,7 @@ class TapCallRail(Tap):
                     "value and transcripts change after a call."),
         th.Property("call_fields", STRINGS, default=list(DEFAULT_CALL_FIELDS),
                     description="Optional call fields to request with fields=."),
-        th.Property("summary_group_by", th.ArrayType(th.StringType(allowed_values=list(SUMMARY_GROUPINGS))),
+        th.Property("summary_group_by", th.ArrayType(GROUPING),
                     default=["source"],
                     description="One calls_summary grouping per value."),
         th.Property("timeseries_interval", th.StringType(allowed_values=list(TIMESERIES_INTERVALS)),

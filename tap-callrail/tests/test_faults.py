@@ -1,0 +1,98 @@
+"""Rate limits, server errors, dropped connections, refused keys and gated endpoints."""
+
+import requests
+from callrail_harness import API_KEY, run_cli, sync, tap_config
+from singer_sdk.exceptions import RetriableAPIError
+from tap_callrail.client import retry_wait_seconds
+
+QUICK_RETRIES = {"start_date": "today-5"}
+
+
+def response(status: int, retry_after: str | None = None) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = status
+    if retry_after is not None:
+        answer.headers["Retry-After"] = retry_after
+    return answer
+
+
+def test_rate_limit_waits_honour_retry_after_else_grow_to_fifteen_minutes() -> None:
+    with_header = RetriableAPIError("429", response(429, "17"))
+    without = RetriableAPIError("429", response(429))
+    assert retry_wait_seconds(with_header, 0) == 17
+    assert [retry_wait_seconds(without, n) for n in range(6)] == [60, 120, 240, 480, 900, 900]
+    assert [retry_wait_seconds(RetriableAPIError("503", response(503)), n) for n in range(3)] == [
+        1,
+        2,
+        4,
+    ]
+
+
+def test_rate_limited_requests_are_retried_after_retry_after(sandbox) -> None:
+    clean = sync(tap_config(**QUICK_RETRIES), select={"calls", "users"})
+    sandbox.inject(429, count=3, retry_after=1, path_contains="/calls.json")
+    sandbox.inject(429, count=1, retry_after=0, path_contains="/users.json")
+    sandbox.clear_log()
+    retried = sync(tap_config(**QUICK_RETRIES), select={"calls", "users"})
+    assert [r.status for r in sandbox.requests if r.path.endswith("/calls.json")][:4] == [
+        429,
+        429,
+        429,
+        200,
+    ]
+    assert retried.by_stream() == clean.by_stream()
+
+
+def test_server_errors_and_dropped_connections_are_retried(sandbox) -> None:
+    clean = sync(tap_config(**QUICK_RETRIES), select={"calls", "tags"})
+    sandbox.inject(503, count=1, path_contains="/calls.json")
+    sandbox.inject(500, count=1, path_contains="/tags.json")
+    sandbox.inject(drop=True, count=1, path_contains="/calls.json")
+    retried = sync(tap_config(**QUICK_RETRIES), select={"calls", "tags"})
+    assert retried.by_stream() == clean.by_stream()
+
+
+def test_rate_limit_longer_than_the_retry_limit_fails_with_one_line(sandbox, tmp_path) -> None:
+    sandbox.inject(429, count=50, retry_after=1, path_contains="/a.json")
+    output = run_cli(tmp_path, tap_config(max_retries=2))
+    assert output.exit_code == 1
+    assert "Traceback" not in output.log
+    assert "HTTP 429" in output.log.splitlines()[-1]
+
+
+def test_rejected_key_stops_at_once_with_one_line(sandbox, tmp_path) -> None:
+    output = run_cli(tmp_path, tap_config(api_key="not-a-key"))
+    assert output.exit_code == 1
+    assert "Traceback" not in output.log
+    assert "rejected the API key" in output.log.splitlines()[-1]
+    assert len(sandbox.requests) == 1
+
+
+def test_gated_caller_ids_are_skipped_with_a_warning_naming_stream_and_account(
+    sandbox, caplog
+) -> None:
+    output = sync(tap_config(), select={"companies", "caller_ids", "users"})
+    gated = sandbox.gated_account_id
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("caller_ids" in w and gated in w for w in warnings)
+    assert {r["account_id"] for r in output.records("caller_ids")} == set(sandbox.account_ids) - {
+        gated
+    }
+    assert {r["account_id"] for r in output.records("users")} == set(sandbox.account_ids)
+
+
+def test_the_key_never_reaches_output_logs_or_state(sandbox, tmp_path) -> None:
+    sandbox.inject(429, count=1, retry_after=0, path_contains="/calls.json")
+    sandbox.inject(500, count=1, path_contains="/companies.json")
+    sandbox.inject(drop=True, count=1, path_contains="/users.json")
+    output = run_cli(tmp_path, tap_config(start_date="today-3"))
+    assert output.exit_code == 0
+    assert output.messages
+    assert API_KEY not in output.stdout
+    assert API_KEY not in output.log
+    assert "DEBUG" in output.log  # the most talkative level was on
+
+
+def test_a_rejected_key_is_not_echoed(sandbox, tmp_path) -> None:
+    output = run_cli(tmp_path, tap_config(api_key="wrong-" + API_KEY))
+    assert API_KEY not in output.log + output.stdout
