@@ -55,7 +55,8 @@ for account in accounts:
             body = session.get(url, params=params).json()
             for call in body["calls"]:
                 call["account_id"] = account["id"]
-                out.write(json.dumps({"type": "RECORD", "stream": "calls", "record": call}) + "\n")
+                line = {"type": "RECORD", "stream": "calls", "record": call}
+                out.write(json.dumps(line, separators=(",", ":")) + "\n")
             url, params = (body["next_page"], None) if body["has_next_page"] else (None, None)
         cursor = boundary
 """
@@ -67,7 +68,7 @@ def start_sandbox(calls: int, workdir: Path) -> tuple[subprocess.Popen, str]:
         [
             str(BIN / "python"), "-m", "sandbox", "serve",
             "--calls-per-account", str(math.ceil(calls / ACCOUNTS)),
-            "--env-file", str(env_file),
+            "--env-file", str(env_file), "--rate-limit-per-hour", "1000000",
         ],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip

@@ -15,6 +15,7 @@ import requests
 from singer_sdk import RESTStream
 from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import (
     BaseAPIPaginator,
     BaseHATEOASPaginator,
@@ -109,36 +110,36 @@ class NextPagePaginator(BaseHATEOASPaginator):
         return body["next_page"] if body.get("has_next_page") else None
 
 
-def _conformer(schema: dict) -> t.Callable[[t.Any], t.Any] | None:
-    """A function that makes a value match `schema`'s declared type, or None if none is needed.
+def _conformer(schema: dict, name: str = "") -> t.Callable[[t.Any], t.Any] | None:
+    """A function that fixes what CallRail sends for `schema`, or None if nothing needs fixing.
 
-    CallRail sends ids as integers or strings and timestamps with any offset; records
-    carry ids as strings and timestamps in UTC.
+    CallRail sends ids as integers or masked strings, and timestamps with any offset;
+    records carry ids as strings and timestamps in UTC.
     """
     types = schema.get("type", [])
     if "object" in types and "properties" in schema:
         fields = {
-            name: conform
-            for name, sub_schema in schema["properties"].items()
-            if (conform := _conformer(sub_schema))
+            field: conform
+            for field, sub_schema in schema["properties"].items()
+            if (conform := _conformer(sub_schema, field))
         }
         if not fields:
             return None
 
         def conform_object(value: t.Any) -> t.Any:
             if isinstance(value, dict):
-                for name, conform in fields.items():
-                    if value.get(name) is not None:
-                        value[name] = conform(value[name])
+                for field, conform in fields.items():
+                    if value.get(field) is not None:
+                        value[field] = conform(value[field])
             return value
 
         return conform_object
-    if "array" in types and (conform_item := _conformer(schema.get("items", {}))):
+    if "array" in types and (conform_item := _conformer(schema.get("items", {}), name)):
         item = conform_item
         return lambda value: [item(v) for v in value] if isinstance(value, list) else value
     if "string" in types and schema.get("format") == "date-time":
         return to_utc_iso
-    if "string" in types:
+    if "string" in types and (name == "id" or name.endswith("_id")):
         return lambda value: str(value) if isinstance(value, (int, float)) else value
     return None
 
@@ -147,6 +148,11 @@ class CallRailStream(RESTStream[t.Any]):
     """Shared by every CallRail stream: one GET per page of `records_key` items."""
 
     records_key: t.ClassVar[str]
+    #: Fields CallRail leaves out unless asked for with `fields=` (it only ever adds fields).
+    optional_fields: tuple[str, ...] = ()
+    #: post_process already gives nested values their declared types, so the SDK's own
+    #: pass stays at the top level of the record.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
 
     @property
     def tap(self) -> TapCallRail:
@@ -173,6 +179,8 @@ class CallRailStream(RESTStream[t.Any]):
         params: dict[str, t.Any] = {"per_page": PAGE_SIZE}
         if isinstance(next_page_token, int):
             params["page"] = next_page_token
+        if self.optional_fields:
+            params["fields"] = ",".join(self.optional_fields)
         # Streams that make several requests per partition put each one's filters here.
         params.update((context or {}).get("query", {}))
         return params

@@ -205,7 +205,7 @@ TRACKERS = _schema(
     th.Property("created_at", DT),
     th.Property("disabled_at", DT),
     th.Property("campaign_name", S),
-    th.Property("swap_targets", th.ArrayType(ANY_OBJECT)),
+    th.Property("swap_targets", th.ArrayType(S)),
 )
 
 USERS = _schema(

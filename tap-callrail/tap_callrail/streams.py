@@ -48,8 +48,7 @@ class AccountsStream(CallRailStream):
     primary_keys = ("id",)
     schema = schemas.ACCOUNTS
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
-        return {**super().get_url_params(context, next_page_token), "fields": "numeric_id"}
+    optional_fields = ("numeric_id",)
 
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
         wanted = self.config.get("account_ids")
@@ -72,6 +71,7 @@ class CompaniesStream(AccountStream):
     path = "/a/{account_id}/companies.json"
     records_key = "companies"
     primary_keys = ("id",)
+    optional_fields = ("verified_caller_ids",)
     schema = schemas.COMPANIES
 
     def company_of(self, record: dict) -> str | None:
@@ -114,6 +114,7 @@ class ConversationsStream(DatedStream):
     replication_key = "last_message_at"
     parent_stream_type = AccountsStream
     is_sorted = False
+    optional_fields = ("lead_status", "source")
     schema = schemas.CONVERSATIONS
 
 
@@ -124,6 +125,10 @@ class FormSubmissionsStream(DatedStream):
     primary_keys = ("id",)
     replication_key = "submitted_at"
     parent_stream_type = AccountsStream
+    optional_fields = (
+        "company_name", "lead_status", "note", "utm_source", "utm_medium", "utm_campaign",
+        "form_name", "timeline_url", "value", "tags", "milestones",
+    )  # fmt: skip
     schema = schemas.FORM_SUBMISSIONS
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
@@ -270,6 +275,7 @@ class TrackersStream(AccountStream):
     path = "/a/{account_id}/trackers.json"
     records_key = "trackers"
     primary_keys = ("id",)
+    optional_fields = ("campaign_name", "swap_targets")
     schema = schemas.TRACKERS
 
     def company_of(self, record: dict) -> str | None:
