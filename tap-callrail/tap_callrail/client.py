@@ -244,8 +244,8 @@ class CallRailStream(RESTStream[t.Any]):
         try:
             yield from super().get_records(context)
         except AccessDeniedError as error:
-            where = ", ".join(f"{key} {value}" for key, value in (context or {}).items())
-            self.logger.warning("Skipping %s for %s: %s", self.name, where or "this key", error)
+            scope = {k: v for k, v in (context or {}).items() if k in ("account_id", "company_id")}
+            self.logger.warning("Skipping %s for %s: %s", self.name, scope, error)
 
     @cached_property
     def _conform(self) -> t.Callable[[t.Any], t.Any]:
@@ -274,8 +274,13 @@ class DatedStream(CallRailStream):
 
     window_days: t.ClassVar[int] = 7
     is_sorted = True
-    #: The look-back re-reads records older than the bookmark on purpose.
-    check_sorted = False
+
+    @property
+    def check_sorted(self) -> bool:
+        """Sorted streams take each record's value as the bookmark, even when the look-back
+        re-reads records older than the bookmark they started from; unsorted streams keep
+        the greatest value seen."""
+        return not self.is_sorted
 
     def compare_start_date(self, value: str, start_date_value: str) -> str:
         # start_date may be relative ("today-7"); get_starting_timestamp applies it.

@@ -43,6 +43,17 @@ def test_bookmarks_are_kept_per_account(full_run, sandbox) -> None:
         assert all(p["replication_key_value"] for p in partitions), stream
 
 
+def test_unsorted_conversations_bookmark_their_newest_message(full_run) -> None:
+    for partition in full_run.final_state["bookmarks"]["conversations"]["partitions"]:
+        account = partition["context"]["account_id"]
+        newest = max(
+            c["last_message_at"]
+            for c in full_run.records("conversations")
+            if c["account_id"] == account
+        )
+        assert partition["replication_key_value"] == newest
+
+
 def test_records_of_every_account_are_read(full_run, sandbox) -> None:
     for stream in ("calls", "companies", "users", "tags", "calls_summary"):
         assert {r["account_id"] for r in full_run.records(stream)} == set(sandbox.account_ids), (
