@@ -48,7 +48,7 @@ def run_demo(output: Path) -> dict[str, dict[str, int]]:
             shutil.rmtree(tap_output, ignore_errors=True)
             tap_output.mkdir(parents=True)
             env["TARGET_JSONL_DESTINATION_PATH"] = str(tap_output)
-            meltano("run", "--full-refresh", tap, "target-jsonl", env=env)
+            meltano("--log-level=warning", "run", "--full-refresh", tap, "target-jsonl", env=env)
             landed[tap] = {
                 path.stem: sum(1 for _ in path.open())
                 for path in sorted(tap_output.glob("*.jsonl"))

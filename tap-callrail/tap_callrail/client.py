@@ -169,6 +169,10 @@ class CallRailStream(RESTStream[t.Any]):
         )
 
     @property
+    def timeout(self) -> int:
+        return int(self.config["request_timeout"])
+
+    @property
     def http_headers(self) -> dict:
         return {"Request-From": "meltano_tap_callrail", "Accept": "application/json"}
 

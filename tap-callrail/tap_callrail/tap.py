@@ -64,6 +64,8 @@ class TapCallRail(Tap):
                     description="Base URL of the API (the sandbox points it at 127.0.0.1)."),
         th.Property("max_requests_per_hour", th.IntegerType(minimum=1), default=900,
                     description="Client-side throttle per account, under CallRail's 1,000/hour."),
+        th.Property("request_timeout", th.IntegerType(minimum=1), default=300,
+                    description="Seconds to wait for one answer before retrying the request."),
         th.Property("max_retries", th.IntegerType(minimum=0), default=12,
                     description="Retries of one request after 429, 5xx or a dropped connection."),
         th.Property("max_retry_seconds", th.IntegerType(minimum=0), default=3600,

@@ -52,6 +52,16 @@ def test_server_errors_and_dropped_connections_are_retried(sandbox) -> None:
     assert retried.by_stream() == clean.by_stream()
 
 
+def test_a_request_that_times_out_is_retried(sandbox, caplog) -> None:
+    clean = sync(tap_config(**QUICK_RETRIES), select={"users"})
+    sandbox.inject(delay=3, count=1, path_contains="/users.json")
+    retried = sync(tap_config(request_timeout=1, **QUICK_RETRIES), select={"users"})
+    retries = [r.getMessage() for r in caplog.records if "Retrying users" in r.getMessage()]
+    assert len(retries) == 1
+    assert "timed out" in retries[0]
+    assert retried.by_stream() == clean.by_stream()
+
+
 def test_rate_limit_longer_than_the_retry_limit_fails_with_one_line(sandbox, tmp_path) -> None:
     sandbox.inject(429, count=50, retry_after=1, path_contains="/a.json")
     output = run_cli(tmp_path, tap_config(max_retries=2))
