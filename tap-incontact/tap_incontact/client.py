@@ -1,0 +1,313 @@
+"""The inContact base streams: URL, sign-in, skip/top paging, errors, retries and clean-up."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+
+import backoff
+import requests
+from singer_sdk import RESTStream
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
+
+from tap_incontact.dates import parse_timestamp, to_utc_iso
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+    from tap_incontact.auth import InContactAuth
+    from tap_incontact.tap import TapInContact
+
+RETRIABLE_ERRORS = (
+    RetriableAPIError,
+    ConnectionResetError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+#: Older API versions name some fields differently; records always carry the current names.
+FIELD_RENAMES = {
+    "contactStart": "contactStartDate",
+    "fromAddr": "fromAddress",
+    "toAddr": "toAddress",
+    "confSeconds": "conferenceSeconds",
+    "ACWSeconds": "acwSeconds",
+    "mediaType": "mediaTypeId",
+}
+_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def seconds(value: t.Any) -> float | int | None:
+    """A duration as seconds: ISO 8601 (`PT1H2M3.5S`), a number, or a numeric string."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = str(value).strip()
+    if match := _DURATION.match(text):
+        parts = {k: float(v) for k, v in match.groupdict().items() if v}
+        total = parts.get("d", 0) * 86400 + parts.get("h", 0) * 3600
+        total += parts.get("m", 0) * 60 + parts.get("s", 0)
+        return int(total) if total.is_integer() else total
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def api_error_detail(response: requests.Response) -> str:
+    """The API's own description of a failure: from the body or the icStatusDescription header."""
+    detail = response.headers.get("icStatusDescription", "")
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            detail = body.get("errorDescription") or body.get("error") or detail
+    except ValueError:
+        detail = detail or response.text[:200]
+    return str(detail or response.reason)
+
+
+def retry_wait_seconds(exception: BaseException, attempt: int) -> float:
+    """Retry-After when the API sends it, otherwise 1, 2, 4 … up to 60 seconds."""
+    response = getattr(exception, "response", None)
+    retry_after = response.headers.get("Retry-After", "") if response is not None else ""
+    if retry_after.replace(".", "", 1).isdigit():
+        return float(retry_after)
+    return float(min(2**attempt, 60))
+
+
+class SkipTopPaginator(BaseAPIPaginator[int]):
+    """`skip` advances by the rows received: the server clamps `top`, so a short page is no end.
+
+    The end is a 204, an empty page, no `_links.next`, or `skip` reaching `totalRecords`.
+    """
+
+    def __init__(self, records_key: str) -> None:
+        super().__init__(0)
+        self.records_key = records_key
+
+    def has_more(self, response: requests.Response) -> bool:
+        if response.status_code == 204 or not response.content:
+            return False
+        body = response.json()
+        rows = len(body.get(self.records_key) or [])
+        total = body.get("totalRecords")
+        links = body.get("_links") or {}
+        return bool(rows and links.get("next") and (total is None or self._value + rows < total))
+
+    def get_next(self, response: requests.Response) -> int:
+        return self._value + len(response.json().get(self.records_key) or [])
+
+
+class InContactStream(RESTStream[t.Any]):
+    """Shared by every inContact stream."""
+
+    records_key: t.ClassVar[str]
+    #: Fields whose ISO 8601 durations (or seconds as text) become numbers of seconds.
+    duration_fields: t.ClassVar[tuple[str, ...]] = ()
+    paginated: t.ClassVar[bool] = False
+    #: post_process already types the values, so the SDK's own pass stays at the top level.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+
+    @property
+    def tap(self) -> TapInContact:
+        return t.cast("TapInContact", self._tap)
+
+    @property
+    def authenticator(self) -> InContactAuth:
+        return self.tap.auth
+
+    @property
+    def url_base(self) -> str:
+        return f"{self.authenticator.api_base}services/{self.tap.api_version}/"
+
+    @property
+    def http_headers(self) -> dict:
+        return {"Accept": "application/json"}
+
+    @property
+    def timeout(self) -> int:
+        return int(self.config["request_timeout"])
+
+    def get_new_paginator(self) -> BaseAPIPaginator:
+        if self.paginated:
+            return SkipTopPaginator(self.records_key)
+        return SinglePagePaginator()
+
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
+        params: dict[str, t.Any] = {}
+        if self.paginated:
+            params = {"top": self.config["page_size"], "skip": next_page_token or 0}
+        # Streams that make several requests per partition put each one's filters here.
+        params.update((context or {}).get("query", {}))
+        return params
+
+    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
+        if response.status_code == 204 or not response.content:
+            return  # inContact's "no data"
+        yield from response.json().get(self.records_key) or []
+
+    # Errors and retries
+
+    def response_error_message(self, response: requests.Response) -> str:
+        return (
+            f"inContact answered HTTP {response.status_code} for {self.name}: "
+            f"{api_error_detail(response)}"
+        )
+
+    def validate_response(self, response: requests.Response) -> None:
+        if response.status_code == 401:
+            if self.authenticator.renewed_after_rejection:
+                msg = (
+                    f"inContact's API refused a new token for {self.name} (HTTP 401): "
+                    f"{api_error_detail(response)}"
+                )
+                raise FatalAPIError(msg)
+            self.authenticator.invalidate()  # expired early or revoked: sign in once more
+            raise RetriableAPIError(self.response_error_message(response), response)
+        if response.status_code < 400:
+            self.authenticator.renewed_after_rejection = False
+        super().validate_response(response)
+
+    def request_decorator(self, func: t.Callable) -> t.Callable:
+        return backoff.on_exception(
+            self.backoff_wait_generator,
+            RETRIABLE_ERRORS,
+            max_tries=self.config["max_retries"] + 1,
+            max_time=self.config["max_retry_seconds"],
+            on_backoff=self.backoff_handler,
+            jitter=None,
+            logger=None,
+        )(func)
+
+    def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
+        exception = yield 0.0
+        attempt = 0
+        while True:
+            exception = yield retry_wait_seconds(exception, attempt)
+            attempt += 1
+
+    def backoff_handler(self, details: t.Any) -> None:
+        self.logger.warning(
+            "Retrying %s in %.1f s (attempt %d): %s",
+            self.name,
+            details["wait"],
+            details["tries"],
+            details.get("exception"),
+        )
+
+    def call(
+        self, method: str, url: str, context: Context | None, params: dict | None = None
+    ) -> requests.Response:
+        """One request outside paging (report jobs), with the same sign-in, errors and retries."""
+        request = self.build_prepared_request(
+            method=method, url=url, params=params or {}, headers=self.http_headers
+        )
+        return t.cast("requests.Response", self.request_decorator(self._request)(request, context))
+
+    # Records
+
+    @cached_property
+    def _timestamp_fields(self) -> tuple[str, ...]:
+        properties = self.schema["properties"]
+        return tuple(k for k, v in properties.items() if v.get("format") == "date-time")
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        for old, new in FIELD_RENAMES.items():
+            if old in row and new not in row:
+                row[new] = row.pop(old)
+        for field in self.duration_fields:
+            if field in row:
+                row[field] = seconds(row[field])
+        for field in self._timestamp_fields:
+            if row.get(field):
+                row[field] = to_utc_iso(str(row[field]))
+        return row
+
+
+def iso_z(moment: datetime) -> str:
+    """UTC with a literal Z: a `+00:00` in a query string turns into a space."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+class IncrementalStream(InContactStream):
+    """Shared by streams with a bookmark: start_date, the future-bookmark rule, settling data."""
+
+    def compare_start_date(self, value: str, start_date_value: str) -> str:
+        # start_date may be relative ("today-7"); bookmark_or_start applies it.
+        return value
+
+    @property
+    def check_sorted(self) -> bool:
+        """Sorted streams re-read their last window, at or before the bookmark, on purpose."""
+        return not self.is_sorted
+
+    def bookmark(self, context: Context | None) -> datetime | None:
+        state = self.get_context_state(context)
+        if state.get("replication_key") == self.replication_key and state.get(
+            "replication_key_value"
+        ):
+            return parse_timestamp(str(state["replication_key_value"]))
+        return None
+
+    @property
+    def settled_until(self) -> datetime:
+        """No request reaches past now - lookback_minutes: that data is still settling."""
+        settled = datetime.now(timezone.utc) - timedelta(minutes=self.config["lookback_minutes"])
+        return min(self.tap.sync_range.end, settled)
+
+    def is_past_the_end(self, bookmark: datetime | None) -> bool:
+        if bookmark is not None and bookmark >= self.tap.sync_range.end:
+            self.logger.info("%s bookmark %s is past the end of the range", self.name, bookmark)
+            return True
+        return False
+
+
+INTERVALS = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
+
+
+def align_down(moment: datetime, step: timedelta) -> datetime:
+    """The window boundary at or before `moment`: quarter hours, hours or UTC midnights."""
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return epoch + (moment - epoch) // step * step
+
+
+class WindowStream(IncrementalStream):
+    """Rows per fixed, aligned window, oldest first; each run re-reads its last window."""
+
+    is_sorted = True
+    #: Names of the injected window bounds; the first is the replication key.
+    window_fields: t.ClassVar[tuple[str, str]] = ("interval_start", "interval_end")
+
+    @property
+    def window(self) -> timedelta:
+        return INTERVALS[self.config["performance_interval"]]
+
+    @property
+    def earliest(self) -> datetime:
+        """The oldest instant the API serves for this stream."""
+        return self.tap.sync_range.start
+
+    def window_query(self, start: datetime, end: datetime) -> dict[str, str]:
+        return {"startDate": iso_z(start), "endDate": iso_z(end)}
+
+    def windows(self, context: Context | None) -> t.Iterator[tuple[datetime, datetime]]:
+        bookmark = self.bookmark(context)
+        if self.is_past_the_end(bookmark):
+            return
+        start = align_down(max(bookmark or self.earliest, self.earliest), self.window)
+        while start + self.window <= self.settled_until:
+            yield start, start + self.window
+            start += self.window
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        first, last = self.window_fields
+        for start, end in self.windows(context):
+            query = self.window_query(start, end)
+            for row in super().get_records({**(context or {}), "query": query}):
+                yield {**row, first: start.isoformat(), last: end.isoformat()}

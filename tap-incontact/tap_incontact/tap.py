@@ -1,0 +1,143 @@
+"""tap-incontact: the settings and the list of streams."""
+
+from __future__ import annotations
+
+import re
+import sys
+import typing as t
+from functools import cached_property
+
+import requests
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+
+from tap_incontact.auth import InContactAuth
+from tap_incontact.dates import SettingError, SyncRange
+from tap_incontact.streams import STREAMS
+
+if t.TYPE_CHECKING:
+    from singer_sdk.streams import Stream
+
+#: The settings each way of signing in needs.
+REQUIRED_FOR = {
+    "password": ("application_name", "vendor_name", "business_unit", "username", "password"),
+    "cxone": ("client_id", "client_secret", "access_key_id", "access_key_secret"),
+}
+INTEGERS = th.ArrayType(th.IntegerType)
+
+
+def _setting(name: str, kind: t.Any = th.StringType, **kwargs: t.Any) -> th.Property:
+    return th.Property(name, kind, **kwargs)
+
+
+class TapInContact(Tap):
+    """Singer tap for inContact / NICE CXone reporting and admin data."""
+
+    name = "tap-incontact"
+    message_writer_class = MsgSpecWriter
+
+    config_jsonschema = th.PropertiesList(
+        _setting("auth_method", th.StringType(allowed_values=list(REQUIRED_FOR)),
+                 default="password",
+                 description="password: the inContact Central password grant; cxone: a CXone "
+                 "back-end application."),
+        _setting("application_name", description="Central: API application name"),
+        _setting("vendor_name", description="Central: vendor name of the API application"),
+        _setting("business_unit", description="Central: business unit number (busNo)"),
+        _setting("username", description="Central: user name"),
+        _setting("password", secret=True, description="Central: password"),
+        _setting("auth_url", default="https://api.incontact.com/InContactAuthorizationServer/Token",
+                 description="Central token endpoint"),
+        _setting("client_id", description="CXone: client id of the back-end application"),
+        _setting("client_secret", secret=True, description="CXone: client secret"),
+        _setting("access_key_id", description="CXone: access key id of the API user"),
+        _setting("access_key_secret", secret=True, description="CXone: access key secret"),
+        _setting("cxone_issuer", default="https://cxone.niceincontact.com",
+                 description="CXone issuer (token endpoint and API host are discovered from it)"),
+        _setting("api_base_url", description="Override the API base URL (…/inContactAPI/) that "
+                 "sign-in reports"),
+        _setting("api_version", default="30.0",
+                 description="Pinned services/vNN.0 version; the schemas match 30.0"),
+        _setting("start_date", required=True,
+                 description="ISO 8601 date or date-time, or today, yesterday, today-N"),
+        _setting("end_date", description="Same syntax as start_date; a date includes that "
+                 "whole day. Default: now."),
+        _setting("lookback_minutes", th.IntegerType(minimum=0), default=60,
+                 description="Contacts settle for at least 15 minutes: incremental runs re-read "
+                 "this much, and windows never reach past now minus this."),
+        _setting("performance_interval", th.StringType(allowed_values=["15m", "1h", "1d"]),
+                 default="1d", description="Window of one agent, team or skill performance row"),
+        _setting("custom_report_ids", INTEGERS, description="Report ids to run as Custom Reports"),
+        _setting("data_download_report_ids", INTEGERS,
+                 description="Report ids to run as Data Download reports"),
+        _setting("data_download_window_days", th.IntegerType(minimum=1, maximum=30), default=1,
+                 description="Days per Data Download request (the API allows 30)"),
+        _setting("page_size", th.IntegerType(minimum=1), default=1000,
+                 description="top for paged endpoints (the server may clamp it)"),
+        _setting("report_poll_seconds", th.NumberType(minimum=0), default=5,
+                 description="Pause between polls of a custom report job"),
+        _setting("report_timeout_seconds", th.IntegerType(minimum=1), default=600,
+                 description="Longest wait for a custom report job"),
+        _setting("request_timeout", th.IntegerType(minimum=1), default=300,
+                 description="Seconds to wait for one answer before retrying the request"),
+        _setting("max_retries", th.IntegerType(minimum=0), default=8,
+                 description="Retries of one request after 429, 5xx or a dropped connection"),
+        _setting("max_retry_seconds", th.IntegerType(minimum=0), default=1800,
+                 description="Longest time spent retrying one request before giving up"),
+    ).to_dict()  # fmt: skip
+
+    def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
+        super().__init__(*args, validate_config=validate_config, **kwargs)
+        if validate_config:
+            try:
+                self._check_settings()
+            except SettingError as error:
+                raise ConfigValidationError(str(error), errors=[str(error)]) from None
+
+    def _check_settings(self) -> None:
+        method = self.config.get("auth_method", "password")
+        for name in REQUIRED_FOR[method]:
+            if not self.config.get(name):
+                msg = f"setting '{name}' is required when auth_method is '{method}'"
+                raise SettingError(msg)
+        _ = self.api_version, self.sync_range
+
+    @cached_property
+    def sync_range(self) -> SyncRange:
+        return SyncRange.from_settings(self.config.get("start_date"), self.config.get("end_date"))
+
+    @cached_property
+    def api_version(self) -> str:
+        """`vNN.0` from `30.0`, `30` or `v30.0`."""
+        match = re.fullmatch(r"v?(\d+)(?:\.0)?", str(self.config.get("api_version", "")).strip())
+        if not match:
+            value = self.config.get("api_version")
+            msg = f"setting 'api_version' is not a version like 30.0: {value!r}"
+            raise SettingError(msg)
+        return f"v{match.group(1)}.0"
+
+    @cached_property
+    def auth(self) -> InContactAuth:
+        """The run's one sign-in, shared by every stream of this tap (and no other tap)."""
+        return InContactAuth(self.config, self.logger)
+
+    def discover_streams(self) -> list[Stream]:
+        return [stream_class(tap=self) for stream_class in STREAMS]
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
+        """Run the tap; a problem the user can fix is one line on stderr and exit 1."""
+        try:
+            super().invoke(*args, **kwargs)
+        except ConfigValidationError as error:
+            cls.logger.error("Invalid configuration: %s", "; ".join(error.errors or [str(error)]))
+            sys.exit(1)
+        except (FatalAPIError, RetriableAPIError, requests.RequestException) as error:
+            cls.logger.error("%s", error)
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    TapInContact.cli()
