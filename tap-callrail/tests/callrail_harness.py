@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import subprocess
-import sys
-from collections import defaultdict
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
 from tap_callrail.tap import TapCallRail
 
+from sandbox import taprun
 from sandbox.callrail import CallRailSandbox
+from sandbox.taprun import SyncOutput
 
 #: A key distinctive enough that finding it anywhere in output proves a leak.
 API_KEY = "sbx-7f3c9d2e-SECRET-a41b"
@@ -34,36 +28,6 @@ def tap_config(**overrides: Any) -> dict[str, Any]:
     }
 
 
-@dataclass
-class SyncOutput:
-    """What one run wrote: Singer messages by type, and the log."""
-
-    messages: list[dict] = field(default_factory=list)
-    log: str = ""
-    exit_code: int = 0
-    stdout: str = ""
-
-    def records(self, stream: str) -> list[dict]:
-        return [
-            m["record"] for m in self.messages if m["type"] == "RECORD" and m["stream"] == stream
-        ]
-
-    def by_stream(self) -> dict[str, list[dict]]:
-        grouped: dict[str, list[dict]] = defaultdict(list)
-        for message in self.messages:
-            if message["type"] == "RECORD":
-                grouped[message["stream"]].append(message["record"])
-        return grouped
-
-    @property
-    def states(self) -> list[dict]:
-        return [m["value"] for m in self.messages if m["type"] == "STATE"]
-
-    @property
-    def final_state(self) -> dict:
-        return self.states[-1]
-
-
 def api_total(path: str, **params: str) -> int:
     """total_records of one sandbox list, asked directly: the truth a test compares with."""
     headers = {"Authorization": f'Token token="{API_KEY}"'}
@@ -74,34 +38,11 @@ def api_total(path: str, **params: str) -> int:
     return int(answer.json()["total_records"])
 
 
-def parse_messages(stdout: str) -> list[dict]:
-    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
-
-
 def sync(config: dict, state: dict | None = None, select: set[str] | None = None) -> SyncOutput:
     """Run the tap in this process, as `tap-callrail --config … --state …` would."""
-    tap = TapCallRail(config=config, state=state or {})
-    if select is not None:
-        for stream in tap.streams.values():
-            stream.selected = stream.name in select
-    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-    stderr = io.StringIO()
-    with redirect_stdout(stdout), redirect_stderr(stderr):
-        tap.sync_all()
-    stdout.seek(0)
-    return SyncOutput(parse_messages(stdout.read()), stderr.getvalue())
+    return taprun.sync(TapCallRail, config, state, select)
 
 
-def run_cli(tmp_path: Path, config: dict, state: dict | None = None, *args: str) -> SyncOutput:
+def run_cli(tmp_path: Path, config: dict, state: dict | None = None) -> SyncOutput:
     """Run the installed `tap-callrail` command in a child process, with debug logging."""
-    config_file = tmp_path / "config.json"
-    config_file.write_text(json.dumps(config))
-    command = [str(Path(sys.executable).with_name("tap-callrail")), "--config", str(config_file)]
-    if state is not None:
-        state_file = tmp_path / "state.json"
-        state_file.write_text(json.dumps(state))
-        command += ["--state", str(state_file)]
-    env = {**os.environ, "TAP_CALLRAIL_LOGLEVEL": "DEBUG", "LOGLEVEL": "DEBUG"}
-    done = subprocess.run([*command, *args], capture_output=True, text=True, env=env, check=False)
-    messages = parse_messages(done.stdout) if done.returncode == 0 else []
-    return SyncOutput(messages, done.stderr, done.returncode, done.stdout)
+    return taprun.run_command("tap-callrail", tmp_path, config, state)

@@ -2,22 +2,19 @@
 
 import json
 import re
-import signal
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-from callrail_harness import parse_messages, sync, tap_config
+from callrail_harness import sync, tap_config
 from tap_callrail.streams import STREAMS
+
+from sandbox.taprun import record_keys, run_until_killed
 
 INCREMENTAL = ("calls", "conversations", "form_submissions", "calls_summary", "calls_timeseries")
 
 
 def keys(records: list[dict], stream: str) -> set[tuple]:
-    primary_keys = next(s.primary_keys for s in STREAMS if s.name == stream)
-    return {tuple(r[k] for k in primary_keys) for r in records}
+    return record_keys(records, next(s.primary_keys for s in STREAMS if s.name == stream))
 
 
 @pytest.fixture(scope="module")
@@ -112,40 +109,11 @@ def test_second_run_rereads_the_lookback_and_sees_late_changes(full_run, sandbox
         sandbox.delete_call(late_id)
 
 
-def run_until_killed(
-    tmp_path: Path, config: dict, state: dict | None, kill_after_records: int
-) -> list[dict]:
-    """Run the tap's command, SIGKILL it after some records, return what it had written."""
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    command = [
-        str(Path(sys.executable).with_name("tap-callrail")),
-        "--config",
-        str(tmp_path / "config.json"),
-    ]
-    if state:
-        (tmp_path / "state.json").write_text(json.dumps(state))
-        command += ["--state", str(tmp_path / "state.json")]
-    lines = []
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    ) as tap:
-        assert tap.stdout is not None
-        records = 0
-        for line in tap.stdout:
-            lines.append(line)
-            records += line.startswith('{"type":"RECORD"')
-            if records >= kill_after_records:
-                tap.send_signal(signal.SIGKILL)
-                break
-        tap.wait()
-    return parse_messages("".join(lines))
-
-
 @pytest.mark.parametrize("kill_at", [0.02, 0.3, 0.55, 0.9])
 def test_killed_run_resumes_without_losing_records(tmp_path, full_run, kill_at) -> None:
     config = tap_config(start_date="today-45")
     total = sum(len(records) for records in full_run.by_stream().values())
-    first = run_until_killed(tmp_path, config, None, int(total * kill_at))
+    first = run_until_killed("tap-callrail", tmp_path, config, int(total * kill_at))
     states = [m["value"] for m in first if m["type"] == "STATE"]
     second = sync(config, state=states[-1] if states else None)
     for stream in (s.name for s in STREAMS):
