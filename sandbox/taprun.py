@@ -1,8 +1,8 @@
 """Running a tap the way its users do, for the tests and benchmarks of every tap.
 
 In this process (`sync`, as `tap --config … --state …` would) or as the installed command
-in a child process (`run_command`, `run_until_killed`), with stdout read back as Singer
-messages. Development tooling, like the simulators: no tap's package depends on it.
+in a child process (`run_command`, `run_until_killed`, `measure`), with stdout read back as
+Singer messages. Development tooling, like the simulators: no tap's package depends on it.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import defaultdict
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,9 +79,14 @@ def executable(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def _command(
-    tap: str, workdir: Path, config: dict, state: dict | None, select: set[str] | None
+def tap_command(
+    tap: str,
+    workdir: Path,
+    config: dict,
+    state: dict | None = None,
+    select: set[str] | None = None,
 ) -> list[str]:
+    """The command line of a run: config, state and a catalog selecting `select` in `workdir`."""
     config_file = workdir / "config.json"
     config_file.write_text(json.dumps(config))
     command = [executable(tap), "--config", str(config_file)]
@@ -110,7 +117,7 @@ def run_command(
     """Run the installed tap command in a child process, with debug logging on."""
     log_level = f"{tap.upper().replace('-', '_')}_LOGLEVEL"
     env = {**os.environ, log_level: "DEBUG", "LOGLEVEL": "DEBUG"}
-    command = _command(tap, workdir, config, state, select)
+    command = tap_command(tap, workdir, config, state, select)
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     messages = parse_messages(done.stdout) if done.returncode == 0 else []
     return SyncOutput(messages, done.stderr, done.returncode, done.stdout)
@@ -119,7 +126,7 @@ def run_command(
 def run_until_killed(tap: str, workdir: Path, config: dict, kill_after_records: int) -> list[dict]:
     """Run the tap command, SIGKILL it after some records, return the messages it had written."""
     lines = []
-    command = _command(tap, workdir, config, None, None)
+    command = tap_command(tap, workdir, config)
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     ) as child:
@@ -138,3 +145,51 @@ def run_until_killed(tap: str, workdir: Path, config: dict, kill_after_records: 
 def record_keys(records: list[dict], primary_keys: Any) -> set[tuple]:
     """The primary-key tuples of some records."""
     return {tuple(record[key] for key in primary_keys) for record in records}
+
+
+@contextmanager
+def served_sandbox(workdir: Path, *options: str) -> Iterator[dict[str, str]]:
+    """`python -m sandbox serve` in its own process; yields the NAME=value lines it wrote."""
+    env_file = workdir / "sandbox.env"
+    command = [sys.executable, "-m", "sandbox", "serve", "--env-file", str(env_file), *options]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if env_file.exists() or server.poll() is not None:
+                break
+            time.sleep(0.1)
+        lines = env_file.read_text().splitlines()
+        yield dict(line.split("=", 1) for line in lines if "=" in line)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def measure(command: list[str], output: Path) -> tuple[float, float, int]:
+    """Run one command as a whole process writing to `output`.
+
+    Returns its wall seconds, its own peak memory (max RSS, MB) and the records it wrote.
+    """
+    started = time.perf_counter()
+    with output.open("w") as sink:
+        child = subprocess.Popen(command, stdout=sink, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's rusage, nobody else's
+    wall = time.perf_counter() - started
+    if code := os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"{command[0]} failed with exit code {code}")
+    with output.open() as written:
+        records = sum(1 for line in written if line.startswith('{"type":"RECORD"'))
+    return wall, usage.ru_maxrss / 1024, records
+
+
+def report(stream: str, tap: str, speed: dict, memory: list[tuple[int, float]]) -> None:
+    """Print a benchmark's figures: rates beside the floor's, and peak memory per size."""
+    tap_wall, _, tap_records = speed["tap"]
+    floor_wall, _, floor_records = speed["floor"]
+    tap_rate, floor_rate = tap_records / tap_wall, floor_records / floor_wall
+    print(f"{stream} stream, {tap_records} records (floor wrote {floor_records})")
+    print(f"  {tap:<14}: {tap_rate:8.0f} records/s  {tap_wall:6.1f} s")
+    print(f"  {'floor':<14}: {floor_rate:8.0f} records/s  {floor_wall:6.1f} s")
+    print(f"  {'tap / floor':<14}: {tap_rate / floor_rate:8.2f}")
+    for records, peak in memory:
+        print(f"  peak memory at {records:>7} records: {peak:6.1f} MB")
