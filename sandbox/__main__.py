@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sandbox._server import SandboxServer
 from sandbox.callrail import CallRailSandbox
+from sandbox.incontact import InContactSandbox
 
 #: Every simulator `serve` starts: a factory from the parsed options and a port (0 = any free).
 SIMULATORS: list[Callable[[argparse.Namespace, int], SandboxServer]] = [
@@ -25,6 +26,11 @@ SIMULATORS: list[Callable[[argparse.Namespace, int], SandboxServer]] = [
         calls_per_account=options.calls_per_account,
         seed=options.seed,
         rate_limit_per_hour=options.rate_limit_per_hour,
+    ),
+    lambda options, port: InContactSandbox(
+        port=port,
+        seed=options.seed,
+        contacts_per_day=options.contacts_per_day,
     ),
 ]
 
@@ -58,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser = commands.add_parser("serve", help="start the simulators and wait")
     serve_parser.add_argument("--port", type=int, default=0, help="first port (default: any)")
     serve_parser.add_argument("--calls-per-account", type=int, default=1500)
+    serve_parser.add_argument("--contacts-per-day", type=int, default=300)
     serve_parser.add_argument("--seed", type=int, default=7)
     serve_parser.add_argument("--rate-limit-per-hour", type=int, default=1000)
     serve_parser.add_argument("--env-file", help="also write the NAME=value lines to this file")

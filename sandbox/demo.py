@@ -14,17 +14,21 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from sandbox.callrail import CallRailSandbox
+from sandbox.incontact import InContactSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_KEY = "sandbox-key"  # the key meltano.yml's sandbox environment uses
 
 #: tap name -> (environment variable meltano.yml reads the URL from, simulator factory)
-TAPS = {
+TAPS: dict[str, tuple[str, Callable[[], Any]]] = {
     "tap-callrail": ("CALLRAIL_SANDBOX_URL", lambda: CallRailSandbox(api_keys=(SANDBOX_KEY,))),
+    "tap-incontact": ("INCONTACT_SANDBOX_URL", InContactSandbox),
 }
 
 

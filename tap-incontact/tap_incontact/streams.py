@@ -228,7 +228,7 @@ class CustomReportsStream(InContactStream):
                     f"{self.config['report_timeout_seconds']} s (job {job_id})"
                 )
                 raise FatalAPIError(msg)
-            time.sleep(self.config["report_poll_seconds"])
+            time.sleep(float(self.config["report_poll_seconds"]))
 
 
 class DataDownloadReportsStream(WindowStream):

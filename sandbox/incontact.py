@@ -1,0 +1,1118 @@
+"""A local inContact / NICE CXone API as shared/api/incontact.md describes it, traps included.
+
+Two sign-ins (the Central password grant and a CXone back-end application) hand out tokens
+that the API under `/inContactAPI/services/v{NN}.0/` checks. Contacts are cheap in memory: a
+day of them is drawn at once into flat arrays of the few numbers that filters and aggregates
+need; every other field comes from a generator seeded by the contact's index, when a page needs
+it. Performance, skill summaries and report files are computed from those contacts, so every
+view agrees. A contact shows once its `lastUpdateTime` has passed (the warehouse lag).
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import csv
+import hashlib
+import hmac
+import io
+import json
+import random
+import re
+import secrets
+import threading
+import time
+import uuid
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from sandbox._fake import CITIES, FIRST_NAMES, LAST_NAMES, phone
+from sandbox._server import ApiError, Request, Response, Router, SandboxServer
+
+Record = dict[str, Any]
+Params = dict[str, str]
+Table = tuple[list[str], list[list[Any]]]
+Handler = Callable[[Request, int, Params], Response]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MINUTE_MS, DAY_MS = 60_000, 86_400_000
+CENTRAL_AUTH_PATH = "/InContactAuthorizationServer/Token"
+CXONE_AUTH_PATH = "/auth/token"
+_API_PATH = re.compile(r"^/inContactAPI/services/v(\d+)\.0/(.+?)/?$", re.IGNORECASE)
+_DATE = re.compile(
+    r"^\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?)?(Z|[+-]\d\d:\d\d)?$", re.I
+)
+MAX_TOP = 100
+REFRESH_SECONDS = 7200
+CONTACT_DAYS = 90
+MAX_WINDOW_MS = 30 * DAY_MS
+DOWNLOAD_HISTORY_MS = 730 * DAY_MS
+CAMPAIGN_RENAME_VERSION = 33
+CONTACT_ID_BASE = 412_000_000
+MAX_WINDOW_ERROR = "Invalid date range. Max 30 days."
+SCOPE = "RealTimeApi AdminApi AuthenticationApi PatronApi AgentApi CustomApi ReportingApi"
+AREA, CLUSTER, DOMAIN = "na1", "C32", "niceincontact.com"
+
+#: Current contact field -> the older name served with `legacy_fields=True`.
+LEGACY_CONTACT_FIELDS = {
+    "contactStartDate": "contactStart", "fromAddress": "fromAddr", "toAddress": "toAddr",
+    "conferenceSeconds": "confSeconds", "acwSeconds": "ACWSeconds", "mediaTypeId": "mediaType",
+}  # fmt: skip
+MEDIA_TYPES = {1: "Email", 3: "Chat", 4: "Phone Call", 5: "Voice Mail", 6: "Work Item"}
+TEAMS = ("Customer Care", "Billing", "Sales", "Tech Support", "Retention", "Night Shift (retired)")
+CAMPAIGNS = ("Inbound Service", "Collections", "Outbound Sales", "Digital Care", "Legacy IVR")
+SKILLS = (  # name, media type, outbound, campaign, weight
+    ("CS Phone", 4, False, 0, 30), ("Billing Phone", 4, False, 0, 14),
+    ("Tech Support Phone", 4, False, 0, 12), ("Spanish Phone", 4, False, 0, 5),
+    ("Sales Outbound", 4, True, 2, 8), ("Collections Outbound", 4, True, 1, 6),
+    ("CS Email", 1, False, 3, 6), ("Billing Email", 1, False, 3, 3),
+    ("Web Chat", 3, False, 3, 8), ("Sales Chat", 3, False, 2, 3),
+    ("Voicemail", 5, False, 0, 3), ("CRM Work Items", 6, False, 3, 2),
+)  # fmt: skip
+DISPOSITIONS = ((1, "Resolved"), (2, "Callback Scheduled"), (3, "Escalated"), (4, "Sale"),
+                (5, "No Answer"), (6, "Wrong Number"))  # fmt: skip
+NOTES = (  # commas, quotes and line breaks on purpose: report files must quote them
+    None, None, None, "Wants a callback after 5pm", "Asked about invoice #4411, twice",
+    "Escalated to tier 2.\nFollow-up on Tuesday", 'Said "thanks, that\'s all"',
+    "Billing, shipping and returns questions",
+)  # fmt: skip
+TAGS = ("VIP", "Complaint", "Upsell", "Spanish", "Callback")
+END_REASONS = ("Contact Hung Up", "Agent Disconnected", "Contact Hang Up via Script")
+ZONES = ("Eastern Standard Time", "Central Standard Time", "Pacific Standard Time")
+#: list name -> (update-time field for updatedSince, searchString fields, equality filters)
+ADMIN_LISTS = {
+    "agents": ("lastUpdated", ("firstName", "lastName", "userName"), ()),
+    "teams": ("lastUpdateTime", ("teamName",), ()),
+    "skills": (None, ("skillName",), ("mediaTypeId", "isOutbound", "outboundStrategy")),
+    "campaigns": ("lastUpdateTime", ("campaignName", "name"), ()),
+}
+SUMMARY_TIMES = (
+    "averageHandleTime", "averageSpeedToAnswer", "averageTalkTime", "averageWrapTime",
+    "averageInqueueTime", "holdTime", "longestQueueDur", "totalContactTime",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Report:
+    id: int | None
+    name: str
+    type: str
+    description: str
+
+
+CUSTOM_REPORTS = (
+    _Report(4087, "Contact Detail Export", "Public", "Handled contacts of the last 7 days"),
+    _Report(4112, "Skill Handle Times", "Private", "Handle time and service level by skill, day"),
+    _Report(4153, "Agent Daily Logins", "Public", "Login time and contacts per agent and day"),
+)
+DOWNLOAD_REPORTS = (
+    _Report(5201, "Completed Contacts Extract", "Data Download", "One row per completed contact"),
+    _Report(5246, "Agent Wrap-up Extract", "Data Download", "Hold and wrap-up by agent"),
+)
+PREBUILT_REPORT = _Report(None, "Agent Performance by Skill", "Prebuilt", "Standard report")
+
+
+class _Refusal(ApiError):
+    """An error answer: inContact's `errorDescription` shape, or OAuth's on the token endpoints."""
+
+    def __init__(self, status: int, text: str, code: str = "", *, oauth: bool = False) -> None:
+        super().__init__(status, text)
+        self.code = code or HTTPStatus(status).phrase
+        self.oauth = oauth
+
+
+@dataclass
+class _Contacts:
+    """Flat per-contact numbers by index, in start order; the contact id derives from the index."""
+
+    start: array = field(default_factory=lambda: array("q"))  # ms
+    updated: array = field(default_factory=lambda: array("q"))  # ms, lastUpdateTime
+    agent: array = field(default_factory=lambda: array("i"))  # active-agent position; -1 abandoned
+    skill: array = field(default_factory=lambda: array("b"))
+    queue: array = field(default_factory=lambda: array("i"))  # seconds, as are the next three
+    talk: array = field(default_factory=lambda: array("i"))
+    hold: array = field(default_factory=lambda: array("i"))
+    acw: array = field(default_factory=lambda: array("i"))
+    notes: dict[int, str] = field(default_factory=dict)
+    #: (lastUpdateTime ascending, the matching indices); replaced whole, so readers need no lock.
+    by_update: tuple[array, array] = (array("q"), array("i"))
+
+    def reindex(self) -> None:
+        ranked = sorted(range(len(self.updated)), key=self.updated.__getitem__)
+        self.by_update = (array("q", (self.updated[i] for i in ranked)), array("i", ranked))
+
+
+@dataclass
+class _Job:
+    id: int
+    report: _Report
+    started: datetime
+    file_name: str
+    headers: bool
+    polls: int = 0
+
+
+class InContactSandbox(SandboxServer):
+    """inContact Central and CXone sign-in plus the admin and reporting API, on one port."""
+
+    def __init__(
+        self, *, application_name: str = "DemoApp", vendor_name: str = "DemoVendor",
+        business_unit: str = "4593101", username: str = "api.user@example.com",
+        password: str = "sandbox-password", client_id: str = "sandbox-client",  # noqa: S107
+        client_secret: str = "sandbox-client-secret",  # noqa: S107
+        access_key_id: str = "sandbox-access-key",
+        access_key_secret: str = "sandbox-access-secret",  # noqa: S107
+        token_lifetime: int = 3600, agents: int = 40, contacts_per_day: int = 300, seed: int = 7,
+        port: int = 0, legacy_fields: bool = False, now: datetime | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(port=port)
+        self.application_name, self.vendor_name = application_name, vendor_name
+        self.business_unit, self.username, self.password = business_unit, username, password
+        self.client_id, self.client_secret = client_id, client_secret
+        self.access_key_id, self.access_key_secret = access_key_id, access_key_secret
+        self.token_lifetime, self.contacts_per_day = token_lifetime, contacts_per_day
+        self.seed, self.legacy_fields = seed, legacy_fields
+        now = now or datetime.now(timezone.utc)
+        #: The moment the data was drawn up to; `clock()` runs on from it in real time.
+        self.now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        self._started, self._skew = time.monotonic(), 0.0
+        self.bus_no = int(business_unit) if business_unit.isdigit() else 4593101
+        self.tenant_id = str(uuid.UUID(int=random.Random(f"tenant:{seed}").getrandbits(128)))
+        self.tokens_issued = 0
+        self.refreshes = 0
+        self._lock = threading.Lock()
+        self._access: dict[str, float] = {}  # token -> expiry, clock seconds
+        self._refresh: dict[str, tuple[str, float]] = {}  # token -> (sign-in, deadline)
+        self._issued: list[str] = []
+        self._jobs: dict[int, _Job] = {}
+        self._files: dict[str, str] = {}
+        self._next_job = 90_001
+        self._jwt_key = secrets.token_bytes(32)
+        self._make_admin(max(1, agents))
+        self._contact_data: _Contacts | None = None
+        self._routes: Router[Handler] = Router()
+        for route, handler in {
+            "GET server-time": self._server_time, "GET contacts/completed": self._completed,
+            "GET agents/performance": self._agent_performance,
+            "GET teams/performance-total": self._team_performance,
+            "GET skills/summary": self._skill_summary, "GET reports": self._reports,
+            "POST report-jobs/datadownload/{report_id}": self._data_download,
+            "POST report-jobs/{report_id}": self._start_job, "GET report-jobs/{job_id}": self._job,
+            "GET files": self._file,
+            **{f"GET {name}": self._admin_list(name) for name in ADMIN_LISTS},
+        }.items():  # fmt: skip
+            self._routes.add(route, handler)
+
+    # Public interface for tests
+
+    @property
+    def auth_url(self) -> str:
+        return self.url + CENTRAL_AUTH_PATH
+
+    @property
+    def cxone_issuer(self) -> str:
+        return self.url
+
+    @property
+    def api_base(self) -> str:
+        """What tokens name as `resource_server_base_uri`: this server."""
+        return self.url + "/inContactAPI/"
+
+    @property
+    def api_url(self) -> str:
+        """`api_base`, under the name the other simulators use."""
+        return self.api_base
+
+    @property
+    def report_ids(self) -> list[int]:
+        """Runnable custom reports (Public and Private)."""
+        return [r.id for r in CUSTOM_REPORTS if r.id is not None]
+
+    @property
+    def data_download_report_ids(self) -> list[int]:
+        return [r.id for r in DOWNLOAD_REPORTS if r.id is not None]
+
+    def env(self) -> dict[str, str]:
+        names = ("url", "auth_url", "cxone_issuer", "api_base", "application_name", "vendor_name",
+                 "business_unit", "username", "password", "client_id", "client_secret",
+                 "access_key_id", "access_key_secret")  # fmt: skip
+        env = {f"INCONTACT_SANDBOX_{n.upper()}": str(getattr(self, n)) for n in names}
+        env["INCONTACT_SANDBOX_ISSUER"] = env.pop("INCONTACT_SANDBOX_CXONE_ISSUER")
+        for name in ("report_ids", "data_download_report_ids"):  # JSON arrays, as meltano reads
+            env[f"INCONTACT_SANDBOX_{name.upper()}"] = json.dumps(
+                getattr(self, name), separators=(",", ":")
+            )
+        return env
+
+    def clock(self) -> datetime:
+        """The simulator's time: `now`, plus the real time since start, plus `advance()`."""
+        return self.now + timedelta(seconds=time.monotonic() - self._started + self._skew)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on, so tokens expire and windows close without waiting."""
+        self._skew += seconds
+
+    def expire_tokens(self) -> None:
+        """Invalidate every access token issued so far (refresh tokens still work)."""
+        with self._lock:
+            self._access.clear()
+
+    def issued_tokens(self) -> list[str]:
+        """Every access, refresh and id token handed out, to prove none leaks into output."""
+        with self._lock:
+            return list(self._issued)
+
+    def touch_contact(self, contact_id: int, minutes_from_now: float = 0) -> None:
+        """Update a contact later, as ACW or a supervisor does; it shows again to updatedSince."""
+        data = self._contacts()
+        index = (contact_id - CONTACT_ID_BASE) // 3
+        if not 0 <= index < len(data.start) or _contact_id(index) != contact_id:
+            raise KeyError(contact_id)
+        moment = _ms(self.clock() + timedelta(minutes=minutes_from_now))
+        with self._lock:
+            data.updated[index] = moment
+            data.notes[index] = f"Updated {_z(moment)}, see CRM"
+            data.reindex()
+
+    def report_csv(self, report_id: int, include_headers: bool = True) -> str:
+        """The file a custom report's job produces."""
+        tables = {4087: self._contact_detail, 4112: self._skill_times, 4153: self._agent_logins}
+        header, rows = tables[report_id]()
+        return _csv(header if include_headers else None, rows)
+
+    # Dispatch
+
+    def start(self) -> InContactSandbox:
+        self._contacts()  # drawn before the first request, not during a timed run
+        return super().start()
+
+    def inject(self, status: int | None = None, **options: Any) -> None:
+        if status == 429 and options.get("body") is None:
+            options["body"] = {"error": "Too Many Requests"}
+        super().inject(status, **options)
+
+    def respond(self, request: Request) -> Response | None:
+        response = super().respond(request)
+        if response is not None and response.status == 204:  # never a body, faults included
+            response.json, response.body = None, b""
+        elif response is not None and response.status >= 400 and isinstance(response.json, dict):
+            body = response.json
+            text = (
+                body.get("errorDescription") or body.get("error_description") or body.get("error")
+            )
+            response.headers.setdefault("icStatusDescription", str(text))
+        return response
+
+    def handle(self, request: Request) -> Response:
+        try:
+            return self._route(request)
+        except ApiError as error:
+            code = getattr(error, "code", HTTPStatus(error.status).phrase)
+            key = "error_description" if getattr(error, "oauth", False) else "errorDescription"
+            body = {"error": code, key: error.message}
+            return Response(error.status, body, headers={"icStatusDescription": error.message})
+
+    def _route(self, request: Request) -> Response:
+        path, method = request.path, request.method
+        if path.lower() == CENTRAL_AUTH_PATH.lower() and method == "POST":
+            return self._central_token(request)
+        if path == CXONE_AUTH_PATH and method == "POST":
+            return self._cxone_token(request)
+        if path == "/.well-known/openid-configuration":
+            return Response(json={
+                "issuer": self.cxone_issuer, "token_endpoint": self.url + CXONE_AUTH_PATH,
+                "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+                "grant_types_supported": ["password", "refresh_token"],
+            })  # fmt: skip
+        if path == "/.well-known/cxone-configuration":
+            if request.param("tenantId") != self.tenant_id:
+                raise _Refusal(404, "Tenant not found")
+            return Response(json={
+                "api_endpoint": self.url, "auth_endpoint": self.url, "ui_endpoint": self.url,
+                "area": AREA, "cluster": CLUSTER, "domain": DOMAIN, "acdDomain": DOMAIN,
+                "uhDomain": "nice-incontact.com", "tenantId": self.tenant_id,
+            })  # fmt: skip
+        match = _API_PATH.match(path)
+        if match is None:
+            raise _Refusal(404, "Not Found")
+        self._authorize(request)
+        route = self._routes.match(f"{method} {match.group(2)}")
+        if route is None:
+            raise _Refusal(404, f"No resource at {match.group(2)}")
+        handler, params = route
+        return handler(request, int(match.group(1)), params)
+
+    # Sign-in
+
+    def _central_token(self, request: Request) -> Response:
+        form, key = _form(request), _basic(request)
+        if key != f"{self.application_name}@{self.vendor_name}:{self.business_unit}":
+            app = (key or "").split(":")[0] or "unknown"
+            raise _Refusal(401, f"Client application '{app}' not authorized for user",
+                           "invalid_client", oauth=True)  # fmt: skip
+        grant = form.get("grant_type")
+        if grant == "password":
+            if (form.get("username"), form.get("password")) != (self.username, self.password):
+                raise _Refusal(400, "Invalid username or password", "invalid_grant", oauth=True)
+            deadline = self.clock().timestamp() + REFRESH_SECONDS
+        elif grant == "refresh_token":
+            deadline = self._refresh_deadline(form.get("refresh_token"), "central")
+        else:
+            raise _Refusal(400, f"Unsupported grant_type {grant}", "unsupported_grant_type",
+                           oauth=True)  # fmt: skip
+        access, refresh = secrets.token_urlsafe(48), secrets.token_urlsafe(16) + "=="
+        self._remember(access, refresh, "central", deadline, refreshed=grant == "refresh_token")
+        agent = self._agent_list[0]
+        return Response(json={
+            "access_token": access, "token_type": "bearer", "expires_in": self.token_lifetime,
+            "refresh_token": refresh, "refresh_token_server_uri": self.auth_url,
+            "resource_server_base_uri": self.api_base, "scope": SCOPE,
+            "agent_id": agent["agentId"], "team_id": agent["teamId"], "bus_no": self.bus_no,
+        })  # fmt: skip
+
+    def _cxone_token(self, request: Request) -> Response:
+        form, client = _form(request), _basic(request)
+        if client != f"{self.client_id}:{self.client_secret}":
+            raise _Refusal(401, "Invalid client credentials", "invalid_client", oauth=True)
+        grant = form.get("grant_type")
+        if grant == "password":
+            if (form.get("username"), form.get("password")) != (
+                self.access_key_id, self.access_key_secret
+            ):  # fmt: skip
+                raise _Refusal(400, "Invalid access key", "invalid_grant", oauth=True)
+            deadline = self.clock().timestamp() + REFRESH_SECONDS
+        elif grant == "refresh_token":
+            deadline = self._refresh_deadline(form.get("refresh_token"), "cxone")
+        else:
+            raise _Refusal(400, f"Unsupported grant_type {grant}", "unsupported_grant_type",
+                           oauth=True)  # fmt: skip
+        issued = int(self.clock().timestamp())
+        claims = {
+            "iss": self.cxone_issuer, "sub": f"user:{self.access_key_id}", "aud": self.client_id,
+            "iat": issued, "exp": issued + self.token_lifetime, "tenantId": self.tenant_id,
+            "icBUId": self.bus_no, "icClusterId": CLUSTER, "area": AREA,
+            "icAgentId": self._agent_list[0]["agentId"],
+        }  # fmt: skip
+        access, id_token = (self._jwt(claims | {"jti": secrets.token_hex(8)}) for _ in "ab")
+        refresh = secrets.token_urlsafe(32)
+        self._remember(access, refresh, "cxone", deadline, refreshed=grant == "refresh_token")
+        with self._lock:
+            self._issued.append(id_token)
+        return Response(json={
+            "access_token": access, "token_type": "Bearer", "expires_in": self.token_lifetime,
+            "refresh_token": refresh, "id_token": id_token,
+        })  # fmt: skip
+
+    def _refresh_deadline(self, token: str | None, sign_in: str) -> float:
+        """The original grant's deadline: refreshing never extends it."""
+        with self._lock:
+            known = self._refresh.get(token or "")
+        if known is None or known[0] != sign_in:
+            raise _Refusal(400, "Invalid refresh token", "invalid_grant", oauth=True)
+        if self.clock().timestamp() >= known[1]:
+            raise _Refusal(400, "Refresh token expired", "invalid_grant", oauth=True)
+        return known[1]
+
+    def _remember(self, access: str, refresh: str, sign_in: str, deadline: float,
+                  *, refreshed: bool) -> None:  # fmt: skip
+        with self._lock:
+            self._access[access] = self.clock().timestamp() + self.token_lifetime
+            self._refresh[refresh] = (sign_in, deadline)
+            self._issued += [access, refresh]
+            self.refreshes += refreshed
+            self.tokens_issued += not refreshed
+
+    def _jwt(self, claims: Record) -> str:
+        """Three base64url parts, as a CXone token; signed with a key nobody checks."""
+        header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+        signed = f"{header}.{_b64url(json.dumps(claims).encode())}"
+        signature = hmac.new(self._jwt_key, signed.encode(), hashlib.sha256).digest()
+        return f"{signed}.{_b64url(signature)}"
+
+    def _authorize(self, request: Request) -> None:
+        scheme, _, token = (request.header("Authorization") or "").strip().partition(" ")
+        with self._lock:
+            expiry = self._access.get(token.strip(), 0.0)
+        if scheme.lower() != "bearer" or expiry <= self.clock().timestamp():
+            raise _Refusal(401, "Invalid or expired access token", "invalid_token")
+
+    # Admin lists
+
+    def _server_time(self, request: Request, version: int, params: Params) -> Response:
+        return Response(json={"ServerTime": _z(_ms(self.clock()))})
+
+    def _admin_list(self, name: str) -> Handler:
+        """updatedSince, isActive, searchString, equality filters, orderBy, then pages."""
+        updated, searched, filters = ADMIN_LISTS[name]
+
+        def answer(request: Request, version: int, params: Params) -> Response:
+            records: list[Record] = getattr(self, f"_{name[:-1]}_list")
+            if name == "campaigns" and version >= CAMPAIGN_RENAME_VERSION:
+                renamed = {"campaignId": "id", "campaignName": "name"}
+                records = [{renamed.get(k, k): v for k, v in r.items()} for r in records]
+            if updated and (since := request.param("updatedSince")):
+                since_text = _z(_parse(since, "updatedSince"))
+                records = [r for r in records if r[updated] >= since_text]
+            for param in ("isActive", *filters):
+                if wanted := request.param(param):
+                    records = [r for r in records if str(r[param]).lower() == wanted.lower()]
+            if text := (request.param("searchString") or "").lower():
+                records = [
+                    r for r in records if any(text in str(r.get(f)).lower() for f in searched)
+                ]
+            if order := request.param("orderBy"):
+                key, _, direction = order.partition(" ")
+                if (records and key not in records[0]) or direction not in ("", "asc", "desc"):
+                    raise _Refusal(400, "Invalid orderBy")
+                records = sorted(records, key=lambda r: (r[key] is None, r[key] or 0),
+                                 reverse=direction == "desc")  # fmt: skip
+            envelope = {"businessUnitId": self.bus_no, "lastPollTime": _z(_ms(self.clock()))}
+            return self._paged(
+                request, name, records, envelope | ({"hiddenAgents": 0} if name == "agents" else {})
+            )
+
+        return answer
+
+    def _paged(self, request: Request, key: str, items: Sequence[Any], envelope: Record,
+               render: Callable[[Any], Record] = lambda record: record) -> Response:  # fmt: skip
+        """skip/top pages with `_links`; `top` is clamped to 100 without a word; 204 when empty."""
+        skip = _count(request, "skip", 0, minimum=0)
+        top = min(_count(request, "top", MAX_TOP, minimum=1), MAX_TOP)
+        if skip >= len(items):
+            return Response(204)
+        stop = min(skip + top, len(items))
+        rows = [render(item) for item in items[skip:stop]]
+
+        def link(offset: int) -> str:
+            pairs = [(k, v) for k, vs in request.query.items() for v in vs if k != "skip"]
+            return f"{self.url}{request.path}?{urlencode([*pairs, ('skip', offset)])}"
+
+        links = {
+            "self": self.url + (request.target or request.path),
+            "next": link(stop) if stop < len(items) else None,
+            "previous": link(max(0, skip - top)) if skip else None,
+        }
+        return Response(json={**envelope, "totalRecords": len(items), "_links": links, key: rows})
+
+    # Contacts
+
+    def _completed(self, request: Request, version: int, params: Params) -> Response:
+        data, now = self._contacts(), _ms(self.clock())
+        since, first = request.param("updatedSince"), request.param("startDate")
+        if since is None and first is None:
+            raise _Refusal(400, "Invalid startDate: give startDate and endDate, or updatedSince")
+        order = (request.param("orderBy") or "contactId").split()
+        by_update = order[0] == "lastUpdateTime"
+        if order[0] not in ("contactId", "contactStartDate", "lastUpdateTime") or order[1:] not in (
+            [], ["asc"], ["desc"]
+        ):  # fmt: skip
+            raise _Refusal(400, "Invalid orderBy")
+        window = _window(first, request.param("endDate"), now) if first is not None else None
+        indices: Sequence[int]
+        if since is not None:
+            if (since_ms := _parse(since, "updatedSince")) < now - MAX_WINDOW_MS:
+                raise _Refusal(400, "Invalid updatedSince: must be within 30 days")
+            updates, ranked = data.by_update
+            indices = ranked[
+                bisect.bisect_left(updates, since_ms) : bisect.bisect_right(updates, now)
+            ]
+            if window:
+                indices = [i for i in indices if window[0] <= data.start[i] < window[1]]
+            indices = indices if by_update else sorted(indices)
+        else:
+            assert window is not None
+            lo, hi = (bisect.bisect_left(data.start, moment) for moment in window)
+            indices = [i for i in range(lo, hi) if data.updated[i] <= now]
+            indices = sorted(indices, key=data.updated.__getitem__) if by_update else indices
+        if order[1:] == ["desc"]:
+            indices = indices[::-1]
+        envelope = {"businessUnitId": self.bus_no, "lastPollTime": _z(now)}
+        return self._paged(request, "completedContacts", indices, envelope,
+                           lambda i: self._contact(data, i))  # fmt: skip
+
+    def _contact(self, data: _Contacts, i: int) -> Record:
+        """Every field of one contact, drawn from its own seed."""
+        rng = random.Random(self.seed * 1_000_003 + i)
+        skill, position = self._skill_list[data.skill[i]], data.agent[i]
+        nobody = dict.fromkeys(("firstName", "lastName", "teamName"))
+        agent = self._active[position] if position >= 0 else nobody
+        poc = self._points[data.skill[i]]
+        start, updated, pre = data.start[i], data.updated[i], _pre_queue(i)
+        queue, talk, hold, acw = data.queue[i], data.talk[i], data.hold[i], data.acw[i]
+        media, outbound, abandoned = skill["mediaTypeId"], skill["isOutbound"], position < 0
+        customer = _customer_address(rng, media)
+        release = round(rng.uniform(0, 2), 3)
+        ended = start + (pre + queue + talk + hold + acw) * 1000
+        refused = not abandoned and not outbound and rng.random() < 0.03
+        analysed = media == 4 and not abandoned and rng.random() < 0.6
+        disposition = None if abandoned else rng.choice(DISPOSITIONS)[0]
+        sla = int(queue <= skill["serviceLevelThreshold"]) if media in (3, 4) else -1
+        record: Record = {
+            "contactId": _contact_id(i), "masterContactId": _contact_id(i),
+            "contactStartDate": _z(start), "lastUpdateTime": _z(updated),
+            "agentId": agent.get("agentId", 0), "firstName": agent["firstName"],
+            "lastName": agent["lastName"], "teamId": agent.get("teamId", 0),
+            "teamName": agent["teamName"], "skillId": skill["skillId"],
+            "skillName": skill["skillName"], "campaignId": skill["campaignId"],
+            "campaignName": skill["campaignName"], "pointOfContactId": poc["id"],
+            "pointOfContactName": poc["name"], "mediaTypeId": media,
+            "mediaTypeName": MEDIA_TYPES[media], "mediaSubTypeId": media * 10,
+            "mediaSubTypeName": f"{MEDIA_TYPES[media]} Standard",
+            "fromAddress": poc["address"] if outbound else customer,
+            "toAddress": customer if outbound else poc["address"], "isOutbound": outbound,
+            "abandoned": abandoned, "abandonSeconds": queue if abandoned else 0,
+            "isShortAbandon": abandoned and queue < 15, "preQueueSeconds": pre,
+            "inQueueSeconds": queue, "agentSeconds": talk + hold, "holdSeconds": hold,
+            "holdCount": rng.randint(1, 3) if hold else 0, "acwSeconds": acw,
+            "conferenceSeconds": rng.randint(20, 200) if talk and rng.random() < 0.05 else 0,
+            "postQueueSeconds": 0, "releaseSeconds": release,
+            "totalDurationSeconds": round(pre + queue + talk + hold + release, 3),
+            "routingTime": rng.randint(40, 2500), "serviceLevelFlag": -1 if outbound else sla,
+            "callbackTime": 0, "primaryDispositionId": disposition,
+            "secondaryDispositionId": rng.choice((None, None, 2)) if disposition else None,
+            "dispositionNotes": data.notes.get(i, _notes(i)),
+            "transferIndicatorId": 0, "transferIndicatorName": "None",
+            "isRefused": refused, "refuseReason": "Agent Refused" if refused else None,
+            "refuseTime": _z(start + (pre + queue) * 1000) if refused else None,
+            "isTakeover": False, "isLogged": media in (4, 5), "isAnalyticsProcessed": analysed,
+            "analyticsProcessedDate": _z(updated) if analysed else None,
+            "dateContactWarehoused": _z(ended + (updated - ended) // 2),
+            "dateACWWarehoused": _z(updated),
+            "endReason": "Abandoned" if abandoned else rng.choice(END_REASONS),
+            "divisionNo": 0, "routingAttribute": 0, "highProficiency": 1, "lowProficiency": 20,
+            "tags": rng.sample(TAGS, rng.choice((0, 0, 0, 1, 2))),
+        }  # fmt: skip
+        if self.legacy_fields:
+            return {LEGACY_CONTACT_FIELDS.get(k, k): v for k, v in record.items()}
+        return record
+
+    def _contacts(self) -> _Contacts:
+        if self._contact_data is None:
+            with self._lock:
+                if self._contact_data is None:
+                    self._contact_data = self._make_contacts()
+        return self._contact_data
+
+    def _make_contacts(self) -> _Contacts:
+        """`contacts_per_day` a day, between 12:00 and 24:00 UTC, for 90 days up to `now`."""
+        data, end = _Contacts(), _ms(self.now)
+        weights = [weight for *_, weight in SKILLS]
+        for offset in range(CONTACT_DAYS, -1, -1):
+            day = self.now.date() - timedelta(days=offset)
+            rng = random.Random(f"incontact:{self.seed}:contacts:{day.isoformat()}")
+            opening = _day_ms(day) + DAY_MS // 2
+            starts = sorted(opening + int(rng.random() * DAY_MS / 2)
+                            for _ in range(self.contacts_per_day))  # fmt: skip
+            for start in (s for s in starts if s < end):
+                skill = rng.choices(range(len(SKILLS)), weights)[0]
+                _, media, outbound, _, _ = SKILLS[skill]
+                abandoned = not outbound and media in (3, 4) and rng.random() < 0.07
+                queue = 0 if outbound else min(900, int(rng.expovariate(1 / 45)))
+                talk = 0 if abandoned else min(5400, int(rng.lognormvariate(5.2, 0.6)) + 5)
+                hold = rng.randint(5, 180) if talk and rng.random() < 0.25 else 0
+                acw = 0 if abandoned else rng.randint(5, 240)
+                ended = start + (_pre_queue(len(data.start)) + queue + talk + hold + acw) * 1000
+                data.start.append(start)
+                data.updated.append(ended + rng.randint(15 * MINUTE_MS + 3000, 90 * MINUTE_MS))
+                data.agent.append(-1 if abandoned else rng.randrange(len(self._active)))
+                for column, value in zip((data.skill, data.queue, data.talk, data.hold, data.acw),
+                                         (skill, queue, talk, hold, acw), strict=True):  # fmt: skip
+                    column.append(value)
+        data.reindex()
+        return data
+
+    def _window_indices(self, start: int, end: int) -> range:
+        """Contacts that started in [start, end)."""
+        data = self._contacts()
+        return range(bisect.bisect_left(data.start, start), bisect.bisect_left(data.start, end))
+
+    # Performance and summaries
+
+    def _agent_performance(self, request: Request, version: int, params: Params) -> Response:
+        rows = [_times(row) for row in self._agent_numbers(*self._quarters(request))]
+        return _answer({"agentPerformance": rows} if rows else None)
+
+    def _team_performance(self, request: Request, version: int, params: Params) -> Response:
+        teams: dict[int, list[Record]] = {}
+        for row in self._agent_numbers(*self._quarters(request)):
+            teams.setdefault(row["teamId"], []).append(row)
+        rows = []
+        for team_id, members in sorted(teams.items()):
+            total = _derive({k: sum(m[k] for m in members) for k in members[0]})
+            total |= {
+                "teamId": team_id, "totalAvgHandled": round(total["totalHandled"] / len(members)),
+                "avgAvailableTime": total["availableTime"] / len(members),
+                "avgUnavailableTime": total["unavailableTime"] / len(members),
+            }  # fmt: skip
+            del total["agentId"]
+            rows.append(_times(total))
+        return _answer({"teamPerformanceTotal": rows} if rows else None)
+
+    def _quarters(self, request: Request) -> tuple[int, int]:
+        """A window on quarter hours that has closed."""
+        start, end = (_parse(request.param(n), n) for n in ("startDate", "endDate"))
+        if start % (15 * MINUTE_MS) or end % (15 * MINUTE_MS):
+            raise _Refusal(400, "Invalid DateRange - startDate and endDate must be quarter hours")
+        if end <= start:
+            raise _Refusal(400, "Invalid DateRange - endDate must be after startDate")
+        if end > _ms(self.clock()):
+            raise _Refusal(400, "Invalid DateRange - endDate must not be in the future")
+        return start, end
+
+    def _agent_numbers(self, start: int, end: int) -> list[Record]:
+        """Per agent with contacts in [start, end): totals in seconds, before rendering."""
+        data = self._contacts()
+        sums: dict[int, list[int]] = {}
+        for i in self._window_indices(start, end):
+            if (position := data.agent[i]) >= 0:
+                row, base = sums.setdefault(position, [0] * 7), 3 * SKILLS[data.skill[i]][2]
+                row[base] += 1
+                row[base + 1] += data.talk[i]
+                row[base + 2] += data.hold[i]
+                row[6] += data.acw[i]
+        rows = []
+        for position, (ih, italk, ihold, oh, otalk, ohold, acw) in sorted(sums.items()):
+            agent = self._active[position]
+            rng = random.Random(f"{self.seed}:performance:{agent['agentId']}:{start}:{end}")
+            busy = italk + ihold + otalk + ohold + acw
+            available = round(rng.uniform(0.2, 0.6) * busy + 60, 1)
+            unavailable = round(rng.uniform(0.05, 0.2) * busy, 1)
+            refused = int(rng.random() < 0.15)
+            rows.append(_derive({
+                "agentId": agent["agentId"], "teamId": agent["teamId"],
+                "agentOffered": ih + oh + refused, "inboundHandled": ih,
+                "inboundTime": italk + ihold, "inboundTalkTime": italk, "outboundHandled": oh,
+                "outboundTime": otalk + ohold, "outboundTalkTime": otalk,
+                "totalHandled": ih + oh, "totalTalkTime": italk + otalk, "handleTime": busy,
+                "consultTime": round(rng.uniform(0, 0.05) * (italk + otalk), 1),
+                "availableTime": available, "unavailableTime": unavailable, "acwTime": acw,
+                "refused": refused, "loginTime": round(busy + available + unavailable, 1),
+            }))  # fmt: skip
+        return rows
+
+    def _skill_summary(self, request: Request, version: int, params: Params) -> Response:
+        start, end = _window(
+            request.param("startDate"), request.param("endDate"), _ms(self.clock())
+        )
+        data, groups = self._contacts(), dict[int, list[int]]()
+        for i in self._window_indices(start, end):
+            groups.setdefault(data.skill[i], []).append(i)
+        media, outbound = request.param("mediaTypeId"), request.param("isOutbound")
+        rows = []
+        for position, indices in sorted(groups.items()):
+            skill = self._skill_list[position]
+            if (not media or str(skill["mediaTypeId"]) == media) and (
+                not outbound or str(skill["isOutbound"]).lower() == outbound.lower()
+            ):
+                row = self._summary_row(data, skill, indices, f"{start}:{end}")
+                rows.append(row if self.legacy_fields else _times(row, SUMMARY_TIMES))
+        return _answer({"skillSummaries": rows} if rows else None)
+
+    def _summary_row(self, data: _Contacts, skill: Record, indices: list[int], key: str) -> Record:
+        handled = [i for i in indices if data.agent[i] >= 0]
+        queued = [] if skill["isOutbound"] else [data.queue[i] for i in indices]
+        within = sum(q <= skill["serviceLevelThreshold"] for q in queued)
+        talk, hold, wrap = (
+            sum(column[i] for i in handled) for column in (data.talk, data.hold, data.acw)
+        )
+        count, dials = max(1, len(handled)), len(indices) * skill["isOutbound"]
+        aht, connects = (talk + hold + wrap) / count, len(handled) * skill["isOutbound"]
+        rng = random.Random(f"{self.seed}:summary:{skill['skillId']}:{key}")
+        right_party = round(connects * rng.uniform(0.55, 0.85))
+        minute = _ms(self.clock()) // MINUTE_MS  # snapshot fields: now, not the window
+        now = random.Random(f"{self.seed}:snapshot:{skill['skillId']}:{minute}")
+        working, acw, available, unavailable = (now.randint(0, n) for n in (6, 3, 4, 3))
+        return {k: skill[k] for k in ("skillId", "skillName", "campaignId", "campaignName",
+                                      "mediaTypeId", "mediaTypeName", "isOutbound",
+                                      "serviceLevelGoal", "serviceLevelThreshold")} | {
+            "businessUnitId": self.bus_no, "businessUnitName": f"{self.vendor_name} Contact Center",
+            "contactsOffered": len(indices), "contactsHandled": len(handled),
+            "contactsQueued": len(queued), "abandonCount": len(indices) - len(handled),
+            "contactsWithinSLA": within, "contactsOutOfSLA": len(queued) - within,
+            "dials": dials, "connects": connects, "rightPartyConnects": right_party,
+            "abandonRate": round((len(indices) - len(handled)) / len(indices) * 100, 2),
+            "serviceLevel": round(within / len(queued) * 100, 2) if queued else 0,
+            "averageHandleTime": aht, "averageTalkTime": talk / count,
+            "averageSpeedToAnswer": sum(data.queue[i] for i in handled) / count,
+            "averageWrapTime": wrap / count, "holdTime": hold,
+            "averageInqueueTime": sum(queued) / max(1, len(queued)),
+            "longestQueueDur": max(queued, default=0), "totalContactTime": talk + hold + wrap,
+            "connectsAHT": f"{aht if connects else 0:.2f}",
+            "rightPartyConnectsAHT": f"{aht * rng.uniform(1, 1.2) if right_party else 0:.2f}",
+            "agentsAcw": acw, "agentsAvailable": available, "agentsIdle": available,
+            "agentsLoggedIn": working + acw + available + unavailable,
+            "agentsUnavailable": unavailable, "agentsWorking": working,
+            "contactsActive": working, "queueCount": now.randint(0, 5),
+        }  # fmt: skip
+
+    # Reports
+
+    def _reports(self, request: Request, version: int, params: Params) -> Response:
+        wanted = (request.param("reportType") or "").lower()
+        base = f"{self.api_base}services/v{version}.0/report-jobs/"
+        kinds = {"Data Download": "datadownload/", "Prebuilt": None}
+        return Response(json={"reports": [{
+            "businessUnitId": self.bus_no, "reportId": r.id, "reportName": r.name,
+            "reportType": r.type, "reportSubType": "Custom" if r.id else "Standard",
+            "reportDescription": r.description,
+            "url": "" if r.id is None else f"{base}{kinds.get(r.type, '')}{r.id}",
+        } for r in (*CUSTOM_REPORTS, *DOWNLOAD_REPORTS, PREBUILT_REPORT)
+            if wanted in ("", r.type.lower())]})  # fmt: skip
+
+    def _start_job(self, request: Request, version: int, params: Params) -> Response:
+        report = _report_by_id(CUSTOM_REPORTS, params["report_id"])
+        if (request.param("fileType") or "CSV").upper() != "CSV":
+            raise _Refusal(400, "Invalid fileType: the sandbox writes CSV only")
+        headers = (request.param("includeHeaders") or "true").lower() != "false"
+        with self._lock:
+            job_id, self._next_job = self._next_job, self._next_job + 1
+            name = f"{report.name.replace(' ', '_')}_{job_id}.csv"
+            self._jobs[job_id] = _Job(job_id, report, self.clock(), name, headers)
+        return Response(202, {"jobId": job_id})
+
+    def _job(self, request: Request, version: int, params: Params) -> Response:
+        """The first poll of every job is a 409; the second finds it Running; then Finished."""
+        with self._lock:
+            job = self._jobs.get(int(params["job_id"])) if params["job_id"].isdigit() else None
+            if job is None:
+                raise _Refusal(404, f"Invalid jobId: {params['job_id']}")
+            job.polls += 1
+        if job.polls == 1:
+            raise _Refusal(409, "Interval data pending, try again later")
+        finished = job.polls > 2
+        if finished and job.report.id is not None:
+            text = self.report_csv(job.report.id, job.headers)
+            with self._lock:
+                self._files[job.file_name] = text
+        url = f"{self.api_base}services/v{version}.0/files?{urlencode({'fileName': job.file_name})}"
+        return Response(json={
+            "jobId": job.id, "reportId": job.report.id, "reportName": job.report.name,
+            "jobStart": _z(_ms(job.started)),
+            "jobEnd": _z(_ms(job.started) + 3000) if finished else None,
+            "fileName": job.file_name, "resultFileURL": url if finished else "",
+            "state": "Finished" if finished else "Running",
+            "deleteTime": _z(_ms(job.started) + 7 * DAY_MS),
+        })  # fmt: skip
+
+    def _file(self, request: Request, version: int, params: Params) -> Response:
+        name = request.param("fileName") or ""
+        with self._lock:
+            text = self._files.get(name)
+        if text is None:
+            raise _Refusal(404, f"File not found: {name}")
+        return Response(json={"files": {"fileName": name, "file": _b64(text)}})
+
+    def _data_download(self, request: Request, version: int, params: Params) -> Response:
+        """Inline base64 CSV of the contacts that started in [startDate, endDate), in UTC."""
+        report = _report_by_id(DOWNLOAD_REPORTS, params["report_id"])
+        now = _ms(self.clock())
+        start, end = (_parse(request.param(n), n, offset=False) for n in ("startDate", "endDate"))
+        if end <= start:
+            raise _Refusal(400, "Invalid date range: endDate must be after startDate")
+        if end - start > MAX_WINDOW_MS:
+            raise _Refusal(400, MAX_WINDOW_ERROR)
+        if start < now - DOWNLOAD_HISTORY_MS:
+            raise _Refusal(400, "Invalid startDate: must be within the last 2 years")
+        data = self._contacts()
+        shown = [i for i in self._window_indices(start, end) if data.updated[i] <= now]
+        if report.id == 5201:
+            header = ["contact_id", "start_time", "skill", "agent", "talk_seconds"]
+            rows = [[_contact_id(i), _plain(data.start[i]), SKILLS[data.skill[i]][0],
+                     self._agent_name(data.agent[i]), data.talk[i]] for i in shown]  # fmt: skip
+        else:
+            header = ["Agent", "Contact", "Started (UTC)", "Hold Time (sec)", "ACW Time (sec)"]
+            rows = [[self._agent_name(data.agent[i]), _contact_id(i), _plain(data.start[i]),
+                     data.hold[i], data.acw[i]] for i in shown if data.agent[i] >= 0]  # fmt: skip
+        headers = (request.param("includeHeaders") or "true").lower() != "false"
+        name = request.param("fileName") or f"{report.name.replace(' ', '_')}_{_z(start)[:10]}.csv"
+        return Response(json={
+            "errorMessage": None, "fileName": name, "fileType": "CSV", "URI": "",
+            "file": _b64(_csv(header if headers else None, rows)),
+        })  # fmt: skip
+
+    def _days(self, count: int) -> list[tuple[date, range]]:
+        """A custom report's saved range: the `count` whole days before `now`, with contacts."""
+        days = [self.now.date() - timedelta(days=n) for n in range(count, 0, -1)]
+        return [(day, self._window_indices(_day_ms(day), _day_ms(day) + DAY_MS)) for day in days]
+
+    def _contact_detail(self) -> Table:
+        data, rng = self._contacts(), random.Random(f"{self.seed}:report:4087")
+        handled = [i for _, span in self._days(7) for i in span if data.agent[i] >= 0]
+        header = ["Contact ID", "Skill Name", "Agent Name", "Start Date", "Duration",
+                  "Disposition Notes"]  # fmt: skip
+        return header, [
+            [_contact_id(i), SKILLS[data.skill[i]][0], self._agent_name(data.agent[i]),
+             (EPOCH + timedelta(milliseconds=data.start[i])).strftime("%m/%d/%Y %I:%M:%S %p"),
+             _hms(data.talk[i] + data.hold[i]), data.notes.get(i, _notes(i)) or ""]
+            for i in handled[: rng.randint(20, 200)]
+        ]  # fmt: skip
+
+    def _skill_times(self) -> Table:
+        data, rows = self._contacts(), []
+        for day, span in self._days(10):
+            for position, (name, media, *_) in enumerate(SKILLS):
+                indices = [i for i in span if data.skill[i] == position]
+                handled = [i for i in indices if data.agent[i] >= 0]
+                busy = sum(data.talk[i] + data.hold[i] + data.acw[i] for i in handled)
+                threshold = self._skill_list[position]["serviceLevelThreshold"]
+                level = sum(data.queue[i] <= threshold for i in indices) / max(1, len(indices))
+                average = busy / max(1, len(handled))
+                rows.append([day.isoformat(), name, MEDIA_TYPES[media], len(handled),
+                             f"{average:.1f}", f"{level * 100:.1f}"])  # fmt: skip
+        header = ["Date", "Skill", "Media Type", "Contacts Handled", "Avg. Handle Time (s)",
+                  "Service Level %"]  # fmt: skip
+        return header, rows
+
+    def _agent_logins(self) -> Table:
+        data, rows = self._contacts(), []
+        for day, span in self._days(min(30, max(7, -(-20 // len(self._active))))):
+            handled = [data.agent[i] for i in span]
+            for position, agent in enumerate(self._active):
+                rng = random.Random(f"{self.seed}:login:{agent['agentId']}:{day}")
+                rows.append([day.isoformat(), agent["agentId"],
+                             f"{agent['lastName']}, {agent['firstName']}", agent["teamName"],
+                             _hms(rng.randint(4, 9) * 3600 + rng.randint(0, 3599)),
+                             handled.count(position)])  # fmt: skip
+        header = ["Date", "Agent ID", "Agent Name (Last, First)", "Team",
+                  "Login Time (hh:mm:ss)", "Contacts Handled"]  # fmt: skip
+        return header, rows[-200:]
+
+    def _agent_name(self, position: int) -> str:
+        agent = self._active[position] if position >= 0 else None
+        return f"{agent['firstName']} {agent['lastName']}" if agent else ""
+
+    # The generated business unit
+
+    def _make_admin(self, agents: int) -> None:
+        rng = random.Random(f"incontact:{self.seed}:admin")
+
+        def ago(low: float, high: float) -> str:
+            return _z(_ms(self.now - timedelta(days=rng.uniform(low, high))))
+
+        self._campaign_list: list[Record] = [{
+            "campaignId": 1101 + 7 * k, "campaignName": name, "isActive": k < len(CAMPAIGNS) - 1,
+            "description": f"{name} campaign", "notes": rng.choice(("", "Reviewed quarterly")),
+            "lastUpdateTime": ago(1, 400),
+        } for k, name in enumerate(CAMPAIGNS)]  # fmt: skip
+        self._team_list: list[Record] = [{
+            "teamId": 103_748 + 13 * k, "teamName": name, "isActive": k < len(TEAMS) - 1,
+            "description": f"The {name} team", "notes": "", "lastUpdateTime": ago(1, 300),
+            "agentCount": 0, "maxConcurrentChats": rng.choice((1, 2, 3)), "chatThreshold": 2,
+            "emailThreshold": 1, "workItemThreshold": 1, "voiceThreshold": 1,
+            "niceAnalyticsEnabled": rng.random() < 0.5, "niceQmEnabled": rng.random() < 0.5,
+            "niceWfmEnabled": rng.random() < 0.5, "niceScreenRecordingEnabled": False,
+        } for k, name in enumerate(TEAMS)]  # fmt: skip
+        self._skill_list: list[Record] = []
+        self._points: list[Record] = []
+        for k, (name, media, outbound, campaign, _) in enumerate(SKILLS):
+            owner = self._campaign_list[campaign]
+            self._skill_list.append({
+                "skillId": 4_000_101 + 11 * k, "skillName": name, "mediaTypeId": media,
+                "mediaTypeName": MEDIA_TYPES[media], "isActive": True,
+                "campaignId": owner["campaignId"], "campaignName": owner["campaignName"],
+                "isOutbound": outbound,
+                "outboundStrategy": "Personal Connection" if outbound else None,
+                "serviceLevelThreshold": 30 if media in (3, 4) else 3600, "serviceLevelGoal": 80,
+                "requireDisposition": media != 5,
+                "dispositions": [dict(zip(("dispositionId", "dispositionName"), d, strict=True))
+                                 for d in DISPOSITIONS],
+            })  # fmt: skip
+            address = {1: f"support{k}@demovendor.example", 3: f"webchat-{k}",
+                       6: f"crm-queue-{k}"}.get(media) or phone(rng)  # fmt: skip
+            self._points.append({"id": 7_200 + k, "name": f"{name} POC", "address": address})
+        self._agent_list: list[Record] = []
+        teams, supervisors = [t for t in self._team_list if t["isActive"]], dict[int, int]()
+        for k in range(agents):
+            first, last, team = (
+                rng.choice(FIRST_NAMES),
+                rng.choice(LAST_NAMES),
+                teams[k % len(teams)],
+            )
+            agent_id, active, email = (
+                645_328 + 37 * k,
+                k == 0 or rng.random() < 0.9,
+                f"{first}.{last}{k}",
+            )
+            boss = supervisors.setdefault(team["teamId"], agent_id)
+            team["agentCount"] += 1
+            city, state, country, *_ = rng.choice(CITIES)
+            self._agent_list.append({
+                "agentId": agent_id, "userName": f"{email}@demovendor.example".lower(),
+                "firstName": first, "middleName": None, "lastName": last,
+                "emailAddress": f"{email}@demovendor.example".lower(), "isActive": active,
+                "teamId": team["teamId"], "teamName": team["teamName"], "reportToId": boss,
+                "isSupervisor": boss == agent_id, "lastLogin": ago(0, 3),
+                "lastUpdated": ago(0, 120), "createDate": ago(400, 2000),
+                "inactiveDate": None if active else ago(1, 90),
+                "hireDate": f"{ago(400, 2000)[:10]}T00:00:00.000Z",
+                "terminationDate": None if active else ago(1, 90),
+                "profileId": 2 if boss == agent_id else 1,
+                "profileName": "Supervisor" if boss == agent_id else "Agent",
+                "timeZone": rng.choice(ZONES), "country": country, "state": state, "city": city,
+                "location": city, "custom1": rng.choice(("", "Tier 1", "Tier 2")), "custom2": "",
+                "custom3": "", "custom4": "", "custom5": "", "internalId": f"E{10_000 + k}",
+                "isBillable": rng.random() < 0.8, "atHome": rng.random() < 0.4,
+            })  # fmt: skip
+        self._active = [a for a in self._agent_list if a["isActive"]]
+
+
+# Values and request parsing
+
+
+def _ms(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def _z(ms: int) -> str:
+    """UTC with milliseconds and `Z`, as inContact writes timestamps."""
+    return (EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _plain(ms: int) -> str:
+    return (EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _day_ms(day: date) -> int:
+    return _ms(datetime.combine(day, clock(), timezone.utc))
+
+
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _contact_id(index: int) -> int:
+    """Ascending with the index, with gaps, and invertible: (id - base) // 3 is the index."""
+    return CONTACT_ID_BASE + 3 * index + index * 7 % 3
+
+
+def _pre_queue(index: int) -> int:
+    return 1 + index % 4
+
+
+def _notes(index: int) -> str | None:
+    return NOTES[(index * 2_654_435_761 >> 8) % len(NOTES)]
+
+
+def _duration(seconds: float) -> str:
+    """ISO 8601, as `PT1H2M3.5S`."""
+    hours, rest = divmod(round(seconds, 3), 3600)
+    minutes, secs = divmod(rest, 60)
+    text = "PT" + (f"{int(hours)}H" if hours else "") + (f"{int(minutes)}M" if minutes else "")
+    if secs or text == "PT":
+        text += f"{secs:.3f}".rstrip("0").rstrip(".") + "S"
+    return text
+
+
+def _derive(sums: Record) -> Record:
+    """Averages and rates from performance totals in seconds."""
+    busy = sums["handleTime"]
+
+    def ratio(part: float, whole: float) -> float:
+        return round(part / whole * 100, 2) if whole else 0
+
+    return sums | {
+        "inboundAvgTalkTime": sums["inboundTalkTime"] / max(1, sums["inboundHandled"]),
+        "outboundAvgTalkTime": sums["outboundTalkTime"] / max(1, sums["outboundHandled"]),
+        "totalAvgTalkTime": sums["totalTalkTime"] / max(1, sums["totalHandled"]),
+        "totalAvgHandleTime": busy / max(1, sums["totalHandled"]),
+        "percentRefused": ratio(sums["refused"], sums["agentOffered"]),
+        "workingRate": ratio(busy + sums["availableTime"], sums["loginTime"]),
+        "occupancy": ratio(busy, busy + sums["availableTime"]),
+    }
+
+
+def _times(row: Record, names: Iterable[str] = ()) -> Record:
+    """Seconds as ISO 8601 durations: `names`, or every `...Time`; internal handleTime left out."""
+    names = set(names) or {name for name in row if name.endswith("Time")}
+    return {k: _duration(v) if k in names else v for k, v in row.items() if k != "handleTime"}
+
+
+def _answer(body: Record | None) -> Response:
+    return Response(json=body) if body else Response(204)
+
+
+def _count(request: Request, name: str, default: int, minimum: int) -> int:
+    text = request.param(name)
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) < minimum:
+        raise _Refusal(400, f"Invalid {name}")
+    return int(text)
+
+
+def _parse(text: str | None, name: str, *, offset: bool = True) -> int:
+    """A query date as ms: `Z`, an offset (unless `offset` is False) or none, meaning UTC."""
+    found = _DATE.match(text or "")
+    if text is None or found is None:  # an unencoded `+` arrives as a space, and fails here
+        raise _Refusal(400, f"Invalid {name}")
+    if found.group(1) and not offset:
+        raise _Refusal(400, f"Invalid {name}: no time zone offset is allowed")
+    moment = datetime.fromisoformat(text[:-1] if found.group(1) in ("Z", "z") else text)
+    return _ms(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+
+
+def _window(first: str | None, last: str | None, now: int) -> tuple[int, int]:
+    """A startDate/endDate pair of at most 30 days; endDate defaults to now."""
+    start = _parse(first, "startDate")
+    end = _parse(last, "endDate") if last is not None else now
+    if end <= start:
+        raise _Refusal(400, "Invalid date range: endDate must be after startDate")
+    if end - start > MAX_WINDOW_MS:
+        raise _Refusal(400, MAX_WINDOW_ERROR)
+    return start, end
+
+
+def _report_by_id(reports: Sequence[_Report], report_id: str) -> _Report:
+    found = next((r for r in reports if str(r.id) == report_id), None)
+    if found is None:
+        raise _Refusal(404, f"Invalid reportId: {report_id}")
+    return found
+
+
+def _form(request: Request) -> dict[str, str]:
+    """A token request's body: JSON or form-urlencoded."""
+    text = request.body.decode("utf-8", "replace").strip()
+    if not text.startswith("{"):
+        return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+    try:
+        return {str(k): "" if v is None else str(v) for k, v in json.loads(text).items()}
+    except (ValueError, AttributeError):
+        raise _Refusal(400, "Malformed JSON body", "invalid_request", oauth=True) from None
+
+
+def _basic(request: Request) -> str | None:
+    scheme, _, value = (request.header("Authorization") or "").strip().partition(" ")
+    try:
+        return (
+            base64.b64decode(value.strip(), validate=True).decode()
+            if scheme.lower() == "basic"
+            else None
+        )
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _customer_address(rng: random.Random, media: int) -> str:
+    if media == 1:
+        return f"{rng.choice(FIRST_NAMES)}.{rng.choice(LAST_NAMES)}@example.net".lower()
+    return f"visitor-{rng.getrandbits(32):08x}" if media == 3 else phone(rng)
+
+
+def _csv(header: list[str] | None, rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows] if header else rows)
+    return out.getvalue()
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
