@@ -21,6 +21,7 @@ from typing import Any
 
 from sandbox.callrail import CallRailSandbox
 from sandbox.incontact import InContactSandbox
+from sandbox.mongoose import MongooseSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_KEY = "sandbox-key"  # the key meltano.yml's sandbox environment uses
@@ -29,6 +30,7 @@ SANDBOX_KEY = "sandbox-key"  # the key meltano.yml's sandbox environment uses
 TAPS: dict[str, tuple[str, Callable[[], Any]]] = {
     "tap-callrail": ("CALLRAIL_SANDBOX_URL", lambda: CallRailSandbox(api_keys=(SANDBOX_KEY,))),
     "tap-incontact": ("INCONTACT_SANDBOX_URL", InContactSandbox),
+    "tap-mongoose": ("MONGOOSE_SANDBOX_URL", lambda: MongooseSandbox(api_key=SANDBOX_KEY)),
 }
 
 

@@ -1,0 +1,873 @@
+"""A local Mongoose Metrics: the REST API v2 and the SPC SOAP API of the ASSUMED contract.
+
+Both APIs follow ../shared/api/mongoose.md, which is an assumption (Mongoose publishes neither),
+so this simulator is the contract's reference, not the vendor's. One server answers both:
+
+- REST v2 under `/api/v2`: `get_fulfilled` and `customer_report`, Basic or query-parameter
+  auth, JSON or XML, page/per_page/total_pages, the 31-day limit, naive account-local times
+  with the envelope's `timezone` (DST included), records ordered by date then key, 60
+  requests a minute per username (429 with Retry-After), errors in the requested format.
+- SPC SOAP 1.1 at `/spc/SpcService`, its WSDL at `/spc/SpcService.wsdl` (the one tap-mongoose
+  ships, with `soap:address` pointing here): GetSessionNumber hands out numbers from each SPC
+  campaign's pool until they expire; UpdateSessionData changes their keywords and custom fields.
+  A call to a session number (`call_session_number`) is attributed to its live session.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import hashlib
+import math
+import random
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock
+from importlib import resources
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+from defusedxml import ElementTree
+
+from sandbox._fake import CITIES, full_name, phone
+from sandbox._server import RateLimiter, Request, Response, SandboxServer
+
+Record = dict[str, Any]
+
+API_PREFIX = "/api/v2"
+REPORTS = ("get_fulfilled", "customer_report")
+SPC_PATH = "/spc/SpcService"
+WSDL_PATH = "/spc/SpcService.wsdl"
+SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+SPC_NS = "urn:mongoosemetrics:spc:v1"
+MAX_DAYS = 31
+DEFAULT_PER_PAGE = 100
+MAX_PER_PAGE = 1000
+LOCAL_TIME = "%Y-%m-%d %H:%M:%S"
+STATUSES = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")
+MESSAGES = {
+    "ANSWERED": "Call completed",
+    "NO ANSWER": "No answer at destination",
+    "BUSY": "Destination busy",
+    "FAILED": "Call failed to connect",
+}
+FIELDS = (
+    "cdr_rated_code", "cdr_entry_date", "call_date", "account_code", "campaign_code",
+    "campaign_name", "incoming_number", "incoming_caller_name", "caller_state",
+    "caller_areacode", "caller_zip", "caller_timezone", "did_number", "destination_number",
+    "route_type", "status", "message", "rings_count", "call_duration", "duration_in_mins",
+    "recording_completed", "recording", "session_uniqueid", "keywords", "keyword_type",
+    "keyword_source", "promocode", *(f"custom{n}" for n in range(1, 11)), "callrate_charged",
+    "charges_call", "charges_addresslookup",
+)  # fmt: skip
+CUSTOMER_FIELDS = (
+    "account_code", "report_date", "customer_name", "parent_account_code", "status",
+    "created_date", "timezone", "campaign_count", "tracking_number_count", "total_calls",
+    "answered_calls", "unique_callers", "total_duration", "total_minutes", "charges_call",
+    "charges_addresslookup", "total_charges",
+)  # fmt: skip
+CUSTOMERS = ("Peachtree Marketing Group", "Summit Roofing", "Harbor Law Group", "Lakeside HVAC")
+CAMPAIGN_NAMES = ("Twitter Followers", "Google Ads", "Yellow Pages", "Radio Spot", "Direct Mail")
+KEYWORDS = ("emergency plumber", "roof repair cost", "spring sale", "ac repair near me")
+ZONES_BY_STATE = {"GA": "America/New_York", "TX": "America/Chicago", "CO": "America/Denver",
+                  "IL": "America/Chicago", "AZ": "America/Phoenix"}  # fmt: skip
+RECORDINGS = "https://recordings.mongoosemetrics.com"
+# Fault codes of the SPC contract, with their faultcode.
+SERVER_FAULTS = frozenset({"NO_NUMBER_AVAILABLE", "RATE_LIMITED", "INTERNAL_ERROR"})
+SPC_ERRORS = frozenset({
+    "AUTH_FAILED", "API_ACCESS_DISABLED", "INVALID_CAMPAIGN", "SESSION_NOT_FOUND",
+    "SESSION_EXPIRED", "INVALID_FIELD", *SERVER_FAULTS,
+})  # fmt: skip
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+class _Refusal(Exception):
+    """A REST error answer: HTTP status, contract error code and message."""
+
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+
+
+class _Fault(Exception):
+    """A SOAP fault with an SpcFault detail (or none, for envelopes that are not SOAP)."""
+
+    def __init__(self, code: str | None, message: str, *, server: bool = False) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+        self.server = server or code in SERVER_FAULTS
+
+
+class _Limiter(RateLimiter):
+    """The base limiter, able to say when the oldest request of a bucket leaves the window."""
+
+    def retry_after(self, bucket: str) -> int:
+        with self._lock:
+            sent = self._sent.get(bucket)
+            age = time.monotonic() - sent[0] if sent else self.window
+        return max(1, math.ceil(self.window - age))
+
+
+@dataclass
+class _Campaign:
+    code: str
+    name: str
+    account: _Account
+    spc: bool
+    numbers: list[str]
+    destination: str
+    route_type: str
+
+
+@dataclass
+class _Account:
+    code: str
+    name: str
+    parent: str | None
+    status: str
+    created: datetime
+    timezone: str
+    campaigns: list[_Campaign] = field(default_factory=list)
+
+
+@dataclass
+class _Session:
+    id: str
+    campaign: _Campaign
+    phone_number: str
+    expires: datetime
+    keywords: str | None
+    custom: dict[int, str]
+    reference_id: str | None
+
+    def public(self) -> Record:
+        return {
+            "session_id": self.id,
+            "phone_number": self.phone_number,
+            "campaign_code": self.campaign.code,
+            "expires": self.expires,
+            "keywords": self.keywords,
+            "custom_fields": dict(self.custom),
+            "reference_id": self.reference_id,
+        }
+
+
+class MongooseSandbox(SandboxServer):
+    """Mongoose's REST API v2 under `api_url` and its SPC SOAP service, with generated data."""
+
+    def __init__(
+        self,
+        *,
+        username: str = "sandbox-user",
+        api_key: str = "sandbox-key",
+        v1_api_key: str = "sandbox-v1-key",
+        timezone_name: str = "America/New_York",
+        sub_accounts: int = 2,
+        campaigns_per_account: int = 3,
+        calls_per_day: int = 25,
+        history_days: int = 120,
+        spc_pool_size: int = 4,
+        session_minutes: int = 30,
+        seed: int = 7,
+        port: int = 0,
+        rate_limit_per_minute: int = 60,
+        now: datetime | None = None,
+    ) -> None:
+        super().__init__(port=port)
+        self.username = username
+        self.api_key = api_key
+        #: A v1 key of the same login: refused on v2 with API_ACCESS_DISABLED.
+        self.v1_api_key = v1_api_key
+        #: Switch off to answer every call with API_ACCESS_DISABLED, as before access is enabled.
+        self.api_access_enabled = True
+        self.zone = ZoneInfo(timezone_name)
+        self.session_minutes = session_minutes
+        #: Per username, REST and SOAP together; tests may change its limit and window.
+        self.rate_limiter = _Limiter(rate_limit_per_minute, window=60.0)
+        self._fixed_now = now if now is None or now.tzinfo else now.replace(tzinfo=timezone.utc)
+        self._lock = threading.Lock()
+        self._rng = random.Random(seed)
+        self._serial = 0
+        self._times: list[float] = []  # call start (unix seconds), sorted, parallel to _calls
+        self._calls: list[Record] = []
+        self._sessions: dict[str, _Session] = {}
+        self._spc_faults: list[str] = []
+        self.accounts = self._make_accounts(
+            max(0, sub_accounts), max(1, campaigns_per_account), max(1, spc_pool_size)
+        )
+        self._campaigns = {c.code: c for a in self.accounts for c in a.campaigns}
+        self._pool_of = {n: c for c in self._campaigns.values() if c.spc for n in c.numbers}
+        self._generate(history_days, calls_per_day)
+
+    # Public interface for tests and the demo
+
+    @property
+    def api_url(self) -> str:
+        return self.url + API_PREFIX
+
+    @property
+    def spc_wsdl_url(self) -> str:
+        return self.url + WSDL_PATH
+
+    @property
+    def spc_endpoint(self) -> str:
+        return self.url + SPC_PATH
+
+    @property
+    def account_codes(self) -> list[str]:
+        return [account.code for account in self.accounts]
+
+    @property
+    def spc_campaign_codes(self) -> list[str]:
+        """SPC campaigns: GetSessionNumber hands out numbers of their pools."""
+        return [c.code for c in self._campaigns.values() if c.spc]
+
+    @property
+    def static_campaign_codes(self) -> list[str]:
+        """Campaigns with fixed tracking numbers: GetSessionNumber answers INVALID_CAMPAIGN."""
+        return [c.code for c in self._campaigns.values() if not c.spc]
+
+    def pool(self, campaign_code: str) -> list[str]:
+        return list(self._campaigns[campaign_code].numbers)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "MONGOOSE_SANDBOX_URL": self.api_url,
+            "MONGOOSE_USERNAME": self.username,
+            "MONGOOSE_API_KEY": self.api_key,
+            "MONGOOSE_SPC_WSDL": self.spc_wsdl_url,
+            "MONGOOSE_SANDBOX_SPC_CAMPAIGN": self.spc_campaign_codes[0],
+        }
+
+    def now(self) -> datetime:
+        return self._fixed_now or datetime.now(timezone.utc)
+
+    def local_time(self, moment: datetime) -> str:
+        """How the REST API shows an instant: naive wall-clock time in the account's zone."""
+        return moment.astimezone(self.zone).strftime(LOCAL_TIME)
+
+    def calls(self) -> list[Record]:
+        """Every fulfilled call, oldest first, as the REST API shows it."""
+        with self._lock:
+            return [self._shown(record) for record in self._calls]
+
+    def add_call(self, at: datetime, campaign_code: str | None = None, **fields: Any) -> str:
+        """A call written late (rated now), as records appear after the fact; returns its key."""
+        with self._lock:
+            campaigns = [c for c in self._campaigns.values() if not c.spc]
+            campaign = self._campaigns[campaign_code] if campaign_code else campaigns[0]
+            record = self._make_call(self._rng, campaign, at, campaign.numbers[0])
+            record["cdr_entry_date"] = max(record["cdr_entry_date"], int(self.now().timestamp()))
+            record.update(fields)
+            self._insert(record)
+        return str(record["cdr_rated_code"])
+
+    def update_call(self, cdr_rated_code: str, **fields: Any) -> None:
+        """Change a call after the fact, as rating and recordings do up to 48 hours later."""
+        with self._lock:
+            self._find(cdr_rated_code).update(fields)
+
+    def delete_call(self, cdr_rated_code: str) -> None:
+        with self._lock:
+            record = self._find(cdr_rated_code)
+            index = self._calls.index(record)
+            del self._calls[index], self._times[index]
+
+    def call_session_number(
+        self, phone_number: str, at: datetime | None = None, **fields: Any
+    ) -> str:
+        """Someone calls an SPC number: the call carries the live session's attribution."""
+        at = at or self.now()
+        with self._lock:
+            campaign = self._pool_of[phone_number]
+            record = self._make_call(self._rng, campaign, at, phone_number)
+            session = self._live_session(phone_number, at)
+            record.update(self._attribution(session))
+            record.update(fields)
+            self._insert(record)
+        return str(record["cdr_rated_code"])
+
+    def session(self, session_id: str) -> Record:
+        with self._lock:
+            return self._sessions[session_id].public()
+
+    @property
+    def sessions(self) -> list[Record]:
+        with self._lock:
+            return [session.public() for session in self._sessions.values()]
+
+    def expire_session(self, session_id: str) -> None:
+        """End a session now, as its ExpirationTime passing would."""
+        with self._lock:
+            self._sessions[session_id].expires = self.now().replace(microsecond=0) - timedelta(
+                seconds=1
+            )
+
+    def fail_spc(self, error_code: str, count: int = 1) -> None:
+        """Answer the next `count` SOAP calls with this SpcFault (e.g. RATE_LIMITED)."""
+        if error_code not in SPC_ERRORS:
+            raise ValueError(f"not an SPC error code: {error_code}")
+        with self._lock:
+            self._spc_faults.extend([error_code] * count)
+
+    # Dispatch
+
+    def handle(self, request: Request) -> Response:
+        if request.path == WSDL_PATH or (request.path == SPC_PATH and "wsdl" in request.query):
+            return Response(body=self._wsdl(), content_type="text/xml; charset=utf-8")
+        if request.path == SPC_PATH:
+            return self._soap(request)
+        fmt = "json"
+        try:
+            fmt = self._format(request)
+            return self._rest(request, fmt)
+        except _Refusal as refusal:
+            return self._refusal(refusal, fmt)
+
+    # REST
+
+    def _format(self, request: Request) -> str:
+        asked = request.param("format")
+        if asked is None:
+            return "xml" if "xml" in (request.header("Accept") or "") else "json"
+        if asked not in ("json", "xml"):
+            raise _Refusal(400, "INVALID_PARAMETER", f"Invalid format: {asked}")
+        return asked
+
+    def _rest(self, request: Request, fmt: str) -> Response:
+        report = request.path.removeprefix(API_PREFIX + "/")
+        if not request.path.startswith(API_PREFIX + "/") or report not in REPORTS:
+            raise _Refusal(404, "NOT_FOUND", f"Unknown path: {request.path}")
+        if request.method != "GET":
+            raise _Refusal(404, "NOT_FOUND", f"{request.method} is not supported on {request.path}")
+        username = self._authenticate(self._rest_credentials(request))
+        self._spend(username)
+        first, last = self._dates(request)
+        page = self._positive(request, "page", 1)
+        per_page = min(self._positive(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+        if report == "get_fulfilled":
+            records = self._fulfilled(request, first, last)
+        else:
+            records = self._customer_report(first, last)
+        start = (page - 1) * per_page
+        envelope = {
+            "status": "success",
+            "report": report,
+            "start_date": first.isoformat(),
+            "end_date": last.isoformat(),
+            "timezone": self.zone.key,
+            "page": page,
+            "per_page": per_page,
+            "total_pages": math.ceil(len(records) / per_page),
+            "total_records": len(records),
+        }
+        shown = records[start : start + per_page]
+        if fmt == "xml":
+            return Response(body=_xml_page(envelope, shown), content_type=XML_TYPE)
+        return Response(json={**envelope, "records": shown})
+
+    def _rest_credentials(self, request: Request) -> list[tuple[str, str]]:
+        given = []
+        header = request.header("Authorization") or ""
+        if header.lower().startswith("basic "):
+            try:
+                username, _, key = base64.b64decode(header[6:].strip()).decode().partition(":")
+                given.append((username, key))
+            except (ValueError, UnicodeDecodeError):
+                pass
+        user_param, key_param = request.param("username"), request.param("api_key")
+        if user_param is not None and key_param is not None:
+            given.append((user_param, key_param))
+        return given
+
+    def _authenticate(self, given: Sequence[tuple[str, str]]) -> str:
+        """The username of valid credentials; 401 or 403 otherwise."""
+        for username, key in given:
+            if username == self.username and key == self.api_key:
+                if not self.api_access_enabled:
+                    raise _Refusal(
+                        403, "API_ACCESS_DISABLED", "API access is not enabled for this account"
+                    )
+                return username
+        if any(u == self.username and k == self.v1_api_key for u, k in given):
+            raise _Refusal(403, "API_ACCESS_DISABLED", "This key is for API v1; use an API v2 key")
+        raise _Refusal(401, "AUTH_FAILED", "Invalid username or API key")
+
+    def _spend(self, username: str) -> None:
+        if not self.rate_limiter.allow(username):
+            raise _Refusal(
+                429,
+                "RATE_LIMITED",
+                "More than 60 requests a minute",
+                retry_after=self.rate_limiter.retry_after(username),
+            )
+
+    def _dates(self, request: Request) -> tuple[date, date]:
+        days = []
+        for name in ("start_date", "end_date"):
+            text = request.param(name)
+            if not text:
+                raise _Refusal(400, "INVALID_DATE", f"{name} is required (YYYY-MM-DD)")
+            try:
+                if not _DAY.match(text):
+                    raise ValueError(text)
+                days.append(date.fromisoformat(text))
+            except ValueError:
+                raise _Refusal(400, "INVALID_DATE", f"Invalid {name}: {text}") from None
+        first, last = days
+        if last < first:
+            raise _Refusal(400, "INVALID_DATE", "end_date is before start_date")
+        if (last - first).days + 1 > MAX_DAYS:
+            raise _Refusal(
+                400, "DATE_RANGE_TOO_LARGE", f"The date range is longer than {MAX_DAYS} days"
+            )
+        return first, last
+
+    def _positive(self, request: Request, name: str, default: int) -> int:
+        text = request.param(name)
+        if text is None or text == "":
+            return default
+        if not text.isdigit() or int(text) < 1:
+            raise _Refusal(400, "INVALID_PARAMETER", f"Invalid {name}: {text}")
+        return int(text)
+
+    def _local_range(self, first: date, last: date) -> tuple[float, float]:
+        """Unix seconds of [first 00:00, the day after last 00:00) in the account's zone."""
+        start = datetime.combine(first, clock(), self.zone)
+        end = datetime.combine(last + timedelta(days=1), clock(), self.zone)
+        return start.timestamp(), end.timestamp()
+
+    def _between(self, first: date, last: date) -> list[Record]:
+        start, end = self._local_range(first, last)
+        with self._lock:
+            lo, hi = bisect.bisect_left(self._times, start), bisect.bisect_left(self._times, end)
+            return [self._shown(record) for record in self._calls[lo:hi]]
+
+    def _fulfilled(self, request: Request, first: date, last: date) -> list[Record]:
+        records = self._between(first, last)
+        campaign, status = request.param("campaign_code"), request.param("status")
+        if campaign is not None:
+            if not _HEX32.match(campaign):
+                raise _Refusal(400, "INVALID_PARAMETER", f"Invalid campaign_code: {campaign}")
+            records = [r for r in records if r["campaign_code"] == campaign]
+        if status is not None:
+            if status not in STATUSES:
+                raise _Refusal(400, "INVALID_PARAMETER", f"Invalid status: {status}")
+            records = [r for r in records if r["status"] == status]
+        # Ordered by the naive local time, as the API sorts on it, then by key.
+        return sorted(records, key=lambda r: (r["call_date"], r["cdr_rated_code"]))
+
+    def _customer_report(self, first: date, last: date) -> list[Record]:
+        calls = self._between(first, last)
+        today = self.now().astimezone(self.zone).date()
+        totals: dict[tuple[str, str], list[Record]] = {}
+        for call in calls:
+            totals.setdefault((call["account_code"], call["call_date"][:10]), []).append(call)
+        rows = []
+        day = first
+        while day <= min(last, today):
+            for account in sorted(self.accounts, key=lambda a: a.code):
+                if account.created.astimezone(self.zone).date() <= day:
+                    rows.append(
+                        self._customer_row(account, day, totals.get((account.code, str(day)), []))
+                    )
+            day += timedelta(days=1)
+        return rows
+
+    def _customer_row(self, account: _Account, day: date, calls: list[Record]) -> Record:
+        charges_call = round(float(sum(c["charges_call"] or 0 for c in calls)), 2)
+        lookups = round(float(sum(c["charges_addresslookup"] or 0 for c in calls)), 2)
+        return {
+            "account_code": account.code,
+            "report_date": day.isoformat(),
+            "customer_name": account.name,
+            "parent_account_code": account.parent,
+            "status": account.status,
+            "created_date": self.local_time(account.created),
+            "timezone": account.timezone,
+            "campaign_count": len(account.campaigns),
+            "tracking_number_count": sum(len(c.numbers) for c in account.campaigns),
+            "total_calls": len(calls),
+            "answered_calls": sum(c["status"] == "ANSWERED" for c in calls),
+            "unique_callers": len({c["incoming_number"] for c in calls}),
+            "total_duration": sum(c["call_duration"] for c in calls),
+            "total_minutes": float(sum(c["duration_in_mins"] for c in calls)),
+            "charges_call": charges_call,
+            "charges_addresslookup": lookups,
+            "total_charges": round(charges_call + lookups, 2),
+        }
+
+    def _refusal(self, refusal: _Refusal, fmt: str) -> Response:
+        headers = {} if refusal.retry_after is None else {"Retry-After": str(refusal.retry_after)}
+        if fmt == "xml":
+            body = (
+                f'<?xml version="1.0" encoding="UTF-8"?>\n<response status="error">'
+                f"<error code={quoteattr(refusal.code)}>{escape(refusal.message)}</error>"
+                "</response>"
+            )
+            return Response(
+                refusal.status, body=body.encode(), content_type=XML_TYPE, headers=headers
+            )
+        error = {"code": refusal.code, "message": refusal.message}
+        return Response(refusal.status, json={"status": "error", "error": error}, headers=headers)
+
+    # SOAP
+
+    def _wsdl(self) -> bytes:
+        text = resources.files("tap_mongoose").joinpath("wsdl/SpcService.wsdl").read_text("utf-8")
+        address = f'<soap:address location="{self.spc_endpoint}"/>'
+        return re.sub(r"<soap:address\b[^>]*/>", address, text).encode()
+
+    def _soap(self, request: Request) -> Response:
+        try:
+            if request.method != "POST":
+                raise _Fault(None, "SOAP requests are POSTed")
+            envelope = _parse_soap(request.body)
+            with self._lock:
+                if self._spc_faults:
+                    code = self._spc_faults.pop(0)
+                    raise _Fault(code, f"Injected fault {code}")
+            header = _spc(envelope, f"{{{SOAP_NS}}}Header/{{{SPC_NS}}}AuthHeader")
+            given = [(_text(header, "Username") or "", _text(header, "ApiKey") or "")]
+            try:
+                username = self._authenticate(given if header is not None else [])
+                self._spend(username)
+            except _Refusal as refusal:
+                raise _Fault(refusal.code, refusal.message) from None
+            body = envelope.find(f"{{{SOAP_NS}}}Body")
+            operation = next(iter(body), None) if body is not None else None
+            if operation is None:
+                raise _Fault(None, "The SOAP body is empty")
+            with self._lock:
+                if operation.tag == f"{{{SPC_NS}}}GetSessionNumber":
+                    answer = self._get_session_number(operation)
+                elif operation.tag == f"{{{SPC_NS}}}UpdateSessionData":
+                    answer = self._update_session_data(operation)
+                else:
+                    raise _Fault(None, f"Unknown operation {operation.tag}")
+            return Response(body=_soap_envelope(answer), content_type=XML_TYPE)
+        except _Fault as fault:
+            return Response(500, body=_soap_fault(fault), content_type=XML_TYPE)
+
+    def _get_session_number(self, operation: Any) -> str:
+        code = _text(operation, "CampaignCode") or ""
+        campaign = self._campaigns.get(code)
+        if campaign is None or not campaign.spc:
+            raise _Fault("INVALID_CAMPAIGN", f"{code or 'No campaign'} is not an SPC campaign")
+        custom = _custom_fields(operation)
+        now = self.now().replace(microsecond=0)
+        held = {s.phone_number for s in self._sessions.values() if s.expires > now}
+        free = [number for number in campaign.numbers if number not in held]
+        if not free:
+            raise _Fault("NO_NUMBER_AVAILABLE", f"Every number of campaign {code} is in use")
+        session = _Session(
+            id=f"{self._rng.getrandbits(128):032x}",
+            campaign=campaign,
+            phone_number=free[0],
+            expires=now + timedelta(minutes=self.session_minutes),
+            keywords=_text(operation, "Keywords") or None,
+            custom={n: v for n, v in custom.items() if v},
+            reference_id=_text(operation, "ReferenceId"),
+        )
+        self._sessions[session.id] = session
+        return _soap_element(
+            "GetSessionNumberResponse",
+            PhoneNumber=session.phone_number,
+            SessionId=session.id,
+            ExpirationTime=_utc_z(session.expires),
+            CampaignCode=campaign.code,
+            ReferenceId=session.reference_id,
+        )
+
+    def _update_session_data(self, operation: Any) -> str:
+        session_id, number = _text(operation, "SessionId"), _text(operation, "PhoneNumber")
+        now = self.now()
+        if session_id:
+            session = self._sessions.get(session_id)
+            if session is None:
+                raise _Fault("SESSION_NOT_FOUND", f"No session {session_id}")
+            if number and number != session.phone_number:
+                raise _Fault("SESSION_NOT_FOUND", f"{number} is not the number of {session_id}")
+        elif number:
+            found = self._live_session(number, now) or self._last_session(number)
+            if found is None:
+                raise _Fault("SESSION_NOT_FOUND", f"No session holds {number}")
+            session = found
+        else:
+            raise _Fault("SESSION_NOT_FOUND", "SessionId or PhoneNumber is required")
+        if session.expires <= now:
+            raise _Fault(
+                "SESSION_EXPIRED", f"Session {session.id} expired at {_utc_z(session.expires)}"
+            )
+        custom = _custom_fields(operation)
+        if _spc(operation, f"{{{SPC_NS}}}Keywords") is not None:
+            session.keywords = _text(operation, "Keywords") or None
+        for number_, value in custom.items():
+            if value:
+                session.custom[number_] = value
+            else:
+                session.custom.pop(number_, None)
+        return _soap_element(
+            "UpdateSessionDataResponse",
+            Success="true",
+            SessionId=session.id,
+            ExpirationTime=_utc_z(session.expires),
+        )
+
+    def _live_session(self, number: str, at: datetime) -> _Session | None:
+        return next(
+            (s for s in self._sessions.values() if s.phone_number == number and s.expires > at),
+            None,
+        )
+
+    def _last_session(self, number: str) -> _Session | None:
+        held = [s for s in self._sessions.values() if s.phone_number == number]
+        return max(held, key=lambda s: s.expires) if held else None
+
+    @staticmethod
+    def _attribution(session: _Session | None) -> Record:
+        if session is None:
+            return {"session_uniqueid": None, "keyword_type": None, "keyword_source": None}
+        return {
+            "session_uniqueid": session.id,
+            "keywords": session.keywords,
+            "keyword_type": "session",
+            "keyword_source": "spc",
+            **{f"custom{n}": session.custom.get(n) for n in range(1, 11)},
+        }
+
+    # Data
+
+    def _hex(self, rng: random.Random, digits: int) -> str:
+        return f"{rng.getrandbits(4 * digits):0{digits}x}"
+
+    def _number(self) -> str:
+        return phone(self._rng)[2:]  # 10 digits, no +1
+
+    def _make_accounts(self, subs: int, campaigns: int, pool_size: int) -> list[_Account]:
+        rng = self._rng
+        created = self.now() - timedelta(days=900)
+        top = _Account(self._hex(rng, 32), CUSTOMERS[0], None, "active", created, self.zone.key)
+        accounts = [top]
+        for index in range(subs):
+            state_zone = list(ZONES_BY_STATE.values())[index % len(ZONES_BY_STATE)]
+            accounts.append(
+                _Account(
+                    self._hex(rng, 32),
+                    CUSTOMERS[1 + index % (len(CUSTOMERS) - 1)],
+                    top.code,
+                    "inactive" if index == subs - 1 and subs > 1 else "active",
+                    created + timedelta(days=30 * (index + 1), hours=rng.randint(8, 17)),
+                    state_zone,
+                )
+            )
+        for account in accounts:
+            for index in range(campaigns):
+                account.campaigns.append(
+                    _Campaign(
+                        self._hex(rng, 32),
+                        CAMPAIGN_NAMES[index % len(CAMPAIGN_NAMES)],
+                        account,
+                        spc=index == 0,
+                        numbers=[self._number() for _ in range(pool_size if index == 0 else 1)],
+                        destination=self._number(),
+                        route_type=rng.choice(("Simple", "Round Robin", "IVR")),
+                    )
+                )
+        return accounts
+
+    def _generate(self, history_days: int, calls_per_day: int) -> None:
+        now = self.now()
+        campaigns = list(self._campaigns.values())
+        weights = [3 if c.spc else 2 for c in campaigns]
+        day = (now - timedelta(days=history_days)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        while day < now:
+            count = self._rng.randint(calls_per_day // 2, calls_per_day * 3 // 2)
+            for _ in range(count):
+                at = day + timedelta(seconds=self._rng.randrange(86_400))
+                if at >= now:
+                    continue
+                campaign = self._rng.choices(campaigns, weights)[0]
+                record = self._make_call(
+                    self._rng, campaign, at, self._rng.choice(campaign.numbers)
+                )
+                if campaign.spc:
+                    record.update(self._past_session(self._rng))
+                self._insert(record)
+            day += timedelta(days=1)
+
+    def _past_session(self, rng: random.Random) -> Record:
+        follower = rng.randint(10**8, 10**10)
+        return {
+            "session_uniqueid": self._hex(rng, 32),
+            "keywords": rng.choice(KEYWORDS),
+            "keyword_type": "session",
+            "keyword_source": "spc",
+            "custom1": f"twitter:{follower}" if rng.random() < 0.6 else None,
+            "custom2": rng.choice(("adcopy-A", "adcopy-B", None)),
+        }
+
+    def _make_call(
+        self, rng: random.Random, campaign: _Campaign, at: datetime, number: str
+    ) -> Record:
+        self._serial += 1
+        code = hashlib.sha1(f"{self._serial}:{rng.random()}".encode()).hexdigest()  # noqa: S324
+        _, state, _, area, zip_code = rng.choice([c for c in CITIES if c[2] == "US"])
+        status = rng.choices(STATUSES, (70, 15, 8, 7))[0]
+        answered = status == "ANSWERED"
+        duration = rng.randint(15, 900) if answered else 0
+        minutes = math.ceil(duration / 60)
+        rate = 0.06
+        finished = at + timedelta(seconds=duration)
+        rated = finished < self.now() - timedelta(hours=1)  # rating and recording take a while
+        recorded = answered and rated and rng.random() < 0.8
+        keywords = None if campaign.spc or rng.random() < 0.5 else rng.choice(KEYWORDS)
+        record: Record = dict.fromkeys(FIELDS)
+        record.update({
+            "cdr_rated_code": code,
+            "cdr_entry_date": int(finished.timestamp()) + rng.randint(5, 300),
+            "account_code": campaign.account.code,
+            "campaign_code": campaign.code,
+            "campaign_name": campaign.name,
+            "incoming_number": phone(rng, area)[2:],
+            "incoming_caller_name": (
+                full_name(rng).upper() if rng.random() < 0.7 else "WIRELESS CALLER"
+            ),
+            "caller_state": state,
+            "caller_areacode": area,
+            "caller_zip": zip_code,
+            "caller_timezone": ZONES_BY_STATE.get(state or "", "America/New_York"),
+            "did_number": number,
+            "destination_number": campaign.destination,
+            "route_type": campaign.route_type,
+            "status": status,
+            "message": MESSAGES[status],
+            "rings_count": rng.randint(1, 6),
+            "call_duration": duration,
+            "duration_in_mins": float(minutes),
+            "recording_completed": "Y" if recorded else "N",
+            "recording": f"{RECORDINGS}/{code}.mp3" if recorded else None,
+            "keywords": keywords,
+            "keyword_type": "static" if keywords else None,
+            "keyword_source": rng.choice(("google", "bing")) if keywords else None,
+            "promocode": "SPRING10" if rng.random() < 0.05 else None,
+            "callrate_charged": rate if rated else None,
+            "charges_call": round(minutes * rate, 2) if rated else None,
+            "charges_addresslookup": (0.01 if rng.random() < 0.3 else 0.0) if rated else None,
+            "_at": at.astimezone(timezone.utc),
+        })  # fmt: skip
+        return record
+
+    def _insert(self, record: Record) -> None:
+        moment = record["_at"].timestamp()
+        index = bisect.bisect_right(self._times, moment)
+        self._times.insert(index, moment)
+        self._calls.insert(index, record)
+
+    def _find(self, code: str) -> Record:
+        for record in self._calls:
+            if record["cdr_rated_code"] == code:
+                return record
+        raise KeyError(code)
+
+    def _shown(self, record: Record) -> Record:
+        shown = {name: record[name] for name in FIELDS}
+        shown["call_date"] = self.local_time(record["_at"])
+        return shown
+
+
+# XML
+
+XML_TYPE = "application/xml; charset=utf-8"
+
+
+def _xml_value(name: str, value: Any) -> str:
+    return f"<{name}/>" if value is None else f"<{name}>{escape(str(value))}</{name}>"
+
+
+def _xml_page(envelope: Record, records: list[Record]) -> bytes:
+    attributes = " ".join(f"{k}={quoteattr(str(v))}" for k, v in envelope.items())
+    rows = "".join(
+        "<record>" + "".join(_xml_value(k, v) for k, v in record.items()) + "</record>"
+        for record in records
+    )
+    body = f"<records>{rows}</records>" if rows else "<records/>"
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<response {attributes}>{body}</response>'.encode()
+    )
+
+
+def _parse_soap(body: bytes) -> Any:
+    try:
+        envelope = ElementTree.fromstring(body)
+    except ElementTree.ParseError as error:
+        raise _Fault(None, f"Not XML: {error}") from None
+    if envelope.tag != f"{{{SOAP_NS}}}Envelope":
+        raise _Fault(None, "Not a SOAP 1.1 envelope")
+    return envelope
+
+
+def _spc(element: Any, path: str) -> Any:
+    return None if element is None else element.find(path)
+
+
+def _text(element: Any, name: str) -> str | None:
+    found = _spc(element, f"{{{SPC_NS}}}{name}")
+    if found is None:
+        return None
+    return (found.text or "").strip()
+
+
+def _custom_fields(operation: Any) -> dict[int, str]:
+    fields: dict[int, str] = {}
+    for item in operation.findall(f"{{{SPC_NS}}}CustomFields/{{{SPC_NS}}}CustomField"):
+        number, value = _text(item, "FieldNumber") or "", _text(item, "Value") or ""
+        if not number.isdigit() or not 1 <= int(number) <= 10:
+            raise _Fault("INVALID_FIELD", f"FieldNumber must be 1 to 10, not {number!r}")
+        if len(value) > 255:
+            raise _Fault("INVALID_FIELD", f"Custom field {number} is longer than 255 characters")
+        fields[int(number)] = value
+    return fields
+
+
+def _utc_z(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _soap_element(name: str, **values: str | None) -> str:
+    inner = "".join(
+        f"<spc:{key}>{escape(value)}</spc:{key}>"
+        for key, value in values.items()
+        if value is not None
+    )
+    return f"<spc:{name}>{inner}</spc:{name}>"
+
+
+def _soap_envelope(body: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<soap:Envelope xmlns:soap="{SOAP_NS}" '
+        f'xmlns:spc="{SPC_NS}"><soap:Body>{body}</soap:Body></soap:Envelope>'
+    ).encode()
+
+
+def _soap_fault(fault: _Fault) -> bytes:
+    faultcode = "soap:Server" if fault.server else "soap:Client"
+    detail = ""
+    if fault.code:
+        detail = (
+            "<detail>"
+            + _soap_element("SpcFault", ErrorCode=fault.code, Message=fault.message)
+            + "</detail>"
+        )
+    return _soap_envelope(
+        f"<soap:Fault><faultcode>{faultcode}</faultcode>"
+        f"<faultstring>{escape(fault.message)}</faultstring>{detail}</soap:Fault>"
+    )

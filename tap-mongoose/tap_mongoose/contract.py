@@ -1,0 +1,268 @@
+"""Everything tap-mongoose assumes about the Mongoose Metrics REST API v2, in one place.
+
+Mongoose Metrics does not publish this API. Paths, parameter names, auth placement, envelope
+keys, field names, date formats and error codes below are the ASSUMED contract of
+../shared/api/mongoose.md, designed from comparable call-tracking APIs, not vendor facts. With a
+real account, correct them here (paths and auth placement are also settings); the streams and the
+paging, windowing and state logic in client.py and streams.py read every name from this module.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from dataclasses import dataclass, field
+from datetime import date
+
+from defusedxml import ElementTree
+from singer_sdk import typing as th
+
+if t.TYPE_CHECKING:
+    import requests
+
+# Paths, relative to the api_url setting (settings fulfilled_path and customer_report_path)
+FULFILLED_PATH = "/get_fulfilled"
+CUSTOMER_REPORT_PATH = "/customer_report"
+
+# Authentication: HTTP Basic (username:api_key), or both as query parameters
+AUTH_BASIC = "basic"
+AUTH_PARAMS = "params"
+AUTH_METHODS = (AUTH_BASIC, AUTH_PARAMS)
+USERNAME_PARAM = "username"
+API_KEY_PARAM = "api_key"
+
+# Request parameters
+START_DATE_PARAM = "start_date"
+END_DATE_PARAM = "end_date"
+PAGE_PARAM = "page"
+PER_PAGE_PARAM = "per_page"
+FORMAT_PARAM = "format"
+FORMAT_JSON = "json"
+FORMAT_XML = "xml"
+RESPONSE_FORMATS = (FORMAT_JSON, FORMAT_XML)
+ACCEPT = {FORMAT_JSON: "application/json", FORMAT_XML: "application/xml"}
+
+#: Both report dates are calendar days in the account's time zone, both inclusive.
+DATE_FORMAT = "%Y-%m-%d"
+#: `call_date`, `created_date`: naive wall-clock times in the envelope's `timezone`.
+LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: Longest span of one request, in days, counting both ends.
+MAX_DAYS_PER_REQUEST = 31
+MAX_PAGE_SIZE = 1000
+DEFAULT_TIMEZONE = "America/New_York"
+
+# Response envelope (JSON keys; XML attributes of <response>)
+STATUS = "status"
+STATUS_SUCCESS = "success"
+TIMEZONE = "timezone"
+PAGE = "page"
+TOTAL_PAGES = "total_pages"
+RECORDS = "records"
+ERROR = "error"
+ERROR_CODE = "code"
+ERROR_MESSAGE = "message"
+# XML: <response ...><records><record><field>text</field>...</record></records></response>
+XML_ROOT = "response"
+XML_RECORDS = "records"
+XML_RECORD = "record"
+XML_ERROR = "error"  # <error code="AUTH_FAILED">message</error>
+
+# Error codes
+INVALID_DATE = "INVALID_DATE"
+DATE_RANGE_TOO_LARGE = "DATE_RANGE_TOO_LARGE"
+INVALID_PARAMETER = "INVALID_PARAMETER"
+AUTH_FAILED = "AUTH_FAILED"
+API_ACCESS_DISABLED = "API_ACCESS_DISABLED"
+NOT_FOUND = "NOT_FOUND"
+RATE_LIMITED = "RATE_LIMITED"
+SERVER_ERROR = "SERVER_ERROR"
+#: What the user can do about a refusal, by HTTP status.
+HINTS = {
+    400: "the request was refused; if the contract changed, correct tap_mongoose/contract.py",
+    401: "check the username and api_key settings",
+    403: "enable API access in the Mongoose portal, and use an API v2 key generated there "
+    "(v1 keys only come from Mongoose support and do not work on v2)",
+    404: "check api_url and the fulfilled_path and customer_report_path settings",
+}
+
+
+def report_params(first: date, last: date, page: int, per_page: int, fmt: str) -> dict[str, t.Any]:
+    """The query of one page of a report covering the account-local days first..last."""
+    return {
+        START_DATE_PARAM: first.strftime(DATE_FORMAT),
+        END_DATE_PARAM: last.strftime(DATE_FORMAT),
+        PAGE_PARAM: page,
+        PER_PAGE_PARAM: per_page,
+        FORMAT_PARAM: fmt,
+    }
+
+
+# Reading answers
+
+
+class ContractError(ValueError):
+    """An answer that does not have the shape the contract describes."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a report: its records, as raw as they came (XML values are text)."""
+
+    timezone: str | None
+    page: int
+    total_pages: int
+    records: list[dict[str, t.Any]]
+
+
+def _is_xml(response: requests.Response) -> bool:
+    content_type = response.headers.get("Content-Type", "").lower()
+    if "xml" in content_type:
+        return True
+    if "json" in content_type:
+        return False
+    return response.content.lstrip()[:1] == b"<"
+
+
+def _xml_root(response: requests.Response) -> t.Any:
+    try:
+        root = ElementTree.fromstring(response.content)
+    except ElementTree.ParseError as error:
+        raise ContractError(f"the answer is not valid XML ({error})") from None
+    if root.tag != XML_ROOT:
+        raise ContractError(f"the XML answer's root is <{root.tag}>, not <{XML_ROOT}>")
+    return root
+
+
+def _json_body(response: requests.Response) -> dict[str, t.Any]:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise ContractError("the answer is neither JSON nor XML") from None
+    if not isinstance(body, dict):
+        raise ContractError("the JSON answer is not an object")
+    return body
+
+
+def read_page(response: requests.Response) -> Page:
+    """The page a successful answer carries, in either format."""
+    if _is_xml(response):
+        root = _xml_root(response)
+        envelope: dict[str, t.Any] = dict(root.attrib)
+        records_element = root.find(XML_RECORDS)
+        records = [
+            {item.tag: item.text for item in record}
+            for record in (records_element if records_element is not None else [])
+            if record.tag == XML_RECORD
+        ]
+    else:
+        envelope = _json_body(response)
+        records = t.cast("list[dict[str, t.Any]]", envelope.get(RECORDS))
+    if envelope.get(STATUS) != STATUS_SUCCESS:
+        code, message = read_error(response)
+        raise ContractError(f"status is {envelope.get(STATUS)!r}: {code or ''} {message}".strip())
+    if not isinstance(records, list):
+        raise ContractError(f"the answer has no '{RECORDS}' list")
+    try:
+        page, total_pages = int(envelope[PAGE]), int(envelope[TOTAL_PAGES])
+    except (KeyError, TypeError, ValueError):
+        raise ContractError(f"the answer lacks '{PAGE}' or '{TOTAL_PAGES}'") from None
+    return Page(envelope.get(TIMEZONE) or None, page, total_pages, records)
+
+
+def read_error(response: requests.Response) -> tuple[str | None, str]:
+    """(error code, message) of a refusal; the code is None when the body is not the contract's."""
+    try:
+        if _is_xml(response):
+            error = _xml_root(response).find(XML_ERROR)
+            if error is not None:
+                return error.get(ERROR_CODE), (error.text or "").strip()
+        else:
+            detail = _json_body(response).get(ERROR)
+            if isinstance(detail, dict):
+                return detail.get(ERROR_CODE), str(detail.get(ERROR_MESSAGE) or "")
+            if detail:
+                return None, str(detail)
+    except ContractError:
+        pass
+    return None, " ".join(response.text.split())[:200]
+
+
+# Reports
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report: its path setting, the date field it is filtered and ordered on, and fields."""
+
+    path_setting: str
+    date_field: str
+    primary_keys: tuple[str, ...]
+    #: The field bookmarks are kept on: the UTC start of a call, or the account-local day.
+    replication_key: str
+    #: Fields as the API sends them.
+    fields: th.PropertiesList
+    #: Added field -> the naive account-local time it is computed from.
+    local_times: dict[str, str] = field(default_factory=dict)
+    #: Added field -> the unix-seconds (UTC) field it is computed from.
+    epoch_times: dict[str, str] = field(default_factory=dict)
+    #: Added boolean field -> (field, the value that means yes).
+    flags: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: (duration field, written-at unix time field): a record is written after it ends, which
+    #: tells the two readings of a wall-clock time apart in the hour a clock goes back.
+    written_after: tuple[str, str] | None = None
+
+    @property
+    def schema(self) -> dict[str, t.Any]:
+        times = (*self.local_times, *self.epoch_times)
+        added: list[th.Property] = [th.Property(name, th.DateTimeType) for name in times]
+        added += [th.Property(name, th.BooleanType) for name in self.flags]
+        return th.PropertiesList(*self.fields, *added).to_dict()
+
+
+S, INT, NUM = th.StringType, th.IntegerType, th.NumberType
+
+
+def _props(kind: type[th.JSONTypeHelper], *names: str) -> list[th.Property]:
+    return [th.Property(name, kind) for name in names]
+
+
+FULFILLED = Report(
+    path_setting="fulfilled_path",
+    date_field="call_date",
+    primary_keys=("cdr_rated_code",),
+    replication_key="call_started_at",
+    fields=th.PropertiesList(
+        th.Property("cdr_rated_code", S, required=True),
+        th.Property("cdr_entry_date", INT),
+        *_props(S, "call_date", "account_code", "campaign_code", "campaign_name"),
+        *_props(S, "incoming_number", "incoming_caller_name", "caller_state", "caller_areacode"),
+        *_props(S, "caller_zip", "caller_timezone", "did_number", "destination_number"),
+        *_props(S, "route_type", "status", "message"),
+        *_props(INT, "rings_count", "call_duration"),
+        th.Property("duration_in_mins", NUM),
+        *_props(S, "recording_completed", "recording", "session_uniqueid"),
+        *_props(S, "keywords", "keyword_type", "keyword_source", "promocode"),
+        *_props(S, *(f"custom{n}" for n in range(1, 11))),
+        *_props(NUM, "callrate_charged", "charges_call", "charges_addresslookup"),
+    ),
+    local_times={"call_started_at": "call_date"},
+    epoch_times={"cdr_entry_at": "cdr_entry_date"},
+    flags={"recording_available": ("recording_completed", "Y")},
+    written_after=("call_duration", "cdr_entry_date"),
+)
+
+CUSTOMERS = Report(
+    path_setting="customer_report_path",
+    date_field="report_date",
+    primary_keys=("account_code", "report_date"),
+    replication_key="report_date",
+    fields=th.PropertiesList(
+        th.Property("account_code", S, required=True),
+        th.Property("report_date", th.DateType, required=True),
+        *_props(S, "customer_name", "parent_account_code", "status", "created_date", "timezone"),
+        *_props(INT, "campaign_count", "tracking_number_count", "total_calls", "answered_calls"),
+        *_props(INT, "unique_callers", "total_duration"),
+        *_props(NUM, "total_minutes", "charges_call", "charges_addresslookup", "total_charges"),
+    ),
+    local_times={"created_at": "created_date"},
+)

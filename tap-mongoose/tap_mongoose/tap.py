@@ -1,0 +1,166 @@
+"""tap-mongoose: the settings and the list of streams."""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+from datetime import date, datetime, time, timedelta, timezone
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import requests
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
+
+from tap_mongoose import auth, contract
+from tap_mongoose.dates import SettingError, SyncRange
+from tap_mongoose.streams import STREAMS
+
+if t.TYPE_CHECKING:
+    from singer_sdk.streams import Stream
+
+API_URL_MISSING = (
+    "setting 'api_url' is missing: set it to the API host shown in the Mongoose portal "
+    "(where API access is enabled and v2 keys are generated); tap-mongoose has no default"
+)
+
+
+def _local_day(moment: datetime, zone: ZoneInfo, *, end: bool = False) -> date:
+    """The account-local day a resolved date setting names.
+
+    A UTC midnight comes from a date or a relative day and names that calendar day (an end is
+    exclusive: the day before). Any other instant is a date-time, taken in the account's zone.
+    """
+    utc = moment.astimezone(timezone.utc)
+    if utc.time() == time():
+        return (utc - timedelta(days=1)).date() if end else utc.date()
+    return moment.astimezone(zone).date()
+
+
+FORMATS = th.StringType(allowed_values=list(contract.RESPONSE_FORMATS))
+
+
+class TapMongoose(Tap):
+    """Singer tap for the Mongoose Metrics REST API v2 (assumed contract: see contract.py)."""
+
+    name = "tap-mongoose"
+    message_writer_class = MsgSpecWriter
+
+    config_jsonschema = th.PropertiesList(
+        th.Property("username", th.StringType, required=True,
+                    description="Mongoose portal username"),
+        th.Property("api_key", th.StringType, required=True, secret=True,
+                    description="API v2 key, generated in the Mongoose portal"),
+        th.Property("api_url", th.StringType, required=True,
+                    description="Base URL of API v2: the API host shown in the Mongoose portal. "
+                    "No default."),
+        th.Property("auth_method", th.StringType(allowed_values=list(contract.AUTH_METHODS)),
+                    default=contract.AUTH_BASIC,
+                    description="basic: HTTP Basic; params: username and api_key as query "
+                    "parameters (masked in logs)"),
+        th.Property("response_format", FORMATS, default=contract.FORMAT_JSON,
+                    description="Ask for JSON or XML answers"),
+        th.Property("fulfilled_path", th.StringType, default=contract.FULFILLED_PATH,
+                    description="Path of the Get Fulfilled report under api_url"),
+        th.Property("customer_report_path", th.StringType, default=contract.CUSTOMER_REPORT_PATH,
+                    description="Path of the Customer Report under api_url"),
+        th.Property("start_date", th.StringType, required=True,
+                    description="ISO 8601 date or date-time, or today, yesterday, today-N: "
+                    "days of the account's time zone"),
+        th.Property("end_date", th.StringType,
+                    description="Same syntax as start_date; that whole day is included. "
+                    "Default: today in the account's time zone."),
+        th.Property("account_timezone", th.StringType, default=contract.DEFAULT_TIMEZONE,
+                    description="IANA zone of the account: resolves dates and bookmarks to the "
+                    "account's days; times use the zone each answer names, this one if none"),
+        th.Property("window_days", th.IntegerType(minimum=1, maximum=contract.MAX_DAYS_PER_REQUEST),
+                    default=1, description="Days per request (at most 31)"),
+        th.Property("lookback_days", th.IntegerType(minimum=0), default=3,
+                    description="Days re-read before each bookmark: calls are rated and "
+                    "recordings finish up to 48 hours after the call"),
+        th.Property("page_size", th.IntegerType(minimum=1, maximum=contract.MAX_PAGE_SIZE),
+                    default=500, description="Records per page (per_page), at most 1000"),
+        th.Property("request_timeout", th.IntegerType(minimum=1), default=300,
+                    description="Seconds to wait for one answer before retrying the request"),
+        th.Property("max_retries", th.IntegerType(minimum=0), default=8,
+                    description="Retries of one request after 429, 5xx, a timeout or a "
+                    "dropped connection"),
+        th.Property("max_retry_seconds", th.IntegerType(minimum=0), default=1800,
+                    description="Longest time spent retrying one request before giving up"),
+    ).to_dict()  # fmt: skip
+
+    def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
+        try:
+            super().__init__(*args, validate_config=validate_config, **kwargs)
+        except ConfigValidationError as error:
+            errors = [
+                API_URL_MISSING if "'api_url' is a required property" in e else e
+                for e in error.errors or [str(error)]
+            ]
+            raise ConfigValidationError(error.args[0], errors=errors) from None
+        auth.guard(str(self.config.get("api_key") or ""), str(self.config.get("username") or ""))
+        if validate_config:
+            try:
+                self._check_settings()
+            except SettingError as error:
+                raise ConfigValidationError(str(error), errors=[str(error)]) from None
+
+    def _check_settings(self) -> None:
+        if not str(self.config["api_url"]).startswith(("http://", "https://")):
+            raise SettingError(
+                f"setting 'api_url' is not an http(s) URL: {self.config['api_url']!r}"
+            )
+        for name in ("fulfilled_path", "customer_report_path"):
+            if not str(self.config[name]).startswith("/"):
+                raise SettingError(f"setting '{name}' must start with '/'")
+        _ = self.zone, self.report_days
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        name = str(self.config["account_timezone"])
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"setting 'account_timezone' is not an IANA time zone: {name!r}"
+            raise SettingError(msg) from None
+
+    @cached_property
+    def report_days(self) -> tuple[date, date]:
+        """The first and last account-local day to read, both inclusive; never after today."""
+        today = datetime.now(self.zone)
+        # Relative days (today, today-N) are the account's days: resolve them on its clock.
+        wall_clock = today.replace(tzinfo=timezone.utc)
+        end_date = self.config.get("end_date")
+        span = SyncRange.from_settings(self.config.get("start_date"), end_date, now=wall_clock)
+        first = _local_day(span.start, self.zone)
+        last = today.date()
+        if end_date:
+            last = min(last, _local_day(span.end, self.zone, end=True))
+        if last < first:
+            msg = (
+                f"setting 'start_date' ({self.config['start_date']}) is after the last day to read"
+            )
+            raise SettingError(msg)
+        return first, last
+
+    def discover_streams(self) -> list[Stream]:
+        return [stream_class(tap=self) for stream_class in STREAMS]
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
+        """Run the tap; a problem the user can fix is one line on stderr and exit 1."""
+        try:
+            super().invoke(*args, **kwargs)
+        except ConfigValidationError as error:
+            message = "; ".join(error.errors or [str(error)])
+            cls.logger.error("Invalid configuration: %s", auth.redact(message))
+            sys.exit(1)
+        except (FatalAPIError, RetriableAPIError, requests.RequestException) as error:
+            cls.logger.error("%s", auth.redact(str(error)))
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    TapMongoose.cli()
