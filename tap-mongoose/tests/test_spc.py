@@ -12,11 +12,12 @@ from importlib import resources
 
 import pytest
 import zeep
-from mongoose_harness import API_KEY, USERNAME, command, sync, tap_config
+from mongoose_harness import API_KEY, USERNAME, sync, tap_config
 from tap_mongoose import spc_contract
 from tap_mongoose.spc import SpcClient, SpcError
 
 from sandbox.mongoose import MongooseSandbox
+from sandbox.taprun import executable
 
 POOL = 3
 
@@ -187,7 +188,7 @@ def test_a_wsdl_file_is_accepted_as_well_as_a_url(spc, tmp_path) -> None:
 def mongoose_spc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MONGOOSE_")}
     return subprocess.run(
-        [command("mongoose-spc"), *args],
+        [executable("mongoose-spc"), *args],
         capture_output=True,
         text=True,
         env={**clean, **(env or {})},

@@ -2,15 +2,14 @@
 
 import json
 import re
-import signal
-import subprocess
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from mongoose_harness import command, parse_messages, sync, tap_config
+from mongoose_harness import sync, tap_config
 from tap_mongoose.streams import STREAMS
+
+from sandbox.taprun import run_until_killed
 
 NEW_YORK = ZoneInfo("America/New_York")
 CONFIG = tap_config(start_date="today-20")
@@ -87,35 +86,10 @@ def test_second_run_rereads_the_lookback_and_sees_late_records(full_run, sandbox
         sandbox.update_call(rated_late["cdr_rated_code"], **before)
 
 
-def run_until_killed(
-    tmp_path: Path, config: dict, state: dict | None, kill_after_records: int
-) -> list[dict]:
-    """Run the tap's command, SIGKILL it after some records, return what it had written."""
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    arguments = [command("tap-mongoose"), "--config", str(tmp_path / "config.json")]
-    if state:
-        (tmp_path / "state.json").write_text(json.dumps(state))
-        arguments += ["--state", str(tmp_path / "state.json")]
-    lines = []
-    with subprocess.Popen(
-        arguments, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    ) as tap:
-        assert tap.stdout is not None
-        records = 0
-        for line in tap.stdout:
-            lines.append(line)
-            records += line.startswith('{"type":"RECORD"')
-            if records >= kill_after_records:
-                tap.send_signal(signal.SIGKILL)
-                break
-        tap.wait()
-    return parse_messages("".join(lines))
-
-
 @pytest.mark.parametrize("kill_at", [0.02, 0.3, 0.55, 0.9])
 def test_killed_run_resumes_without_losing_records(tmp_path, full_run, kill_at) -> None:
     total = sum(len(records) for records in full_run.by_stream().values())
-    first = run_until_killed(tmp_path, CONFIG, None, int(total * kill_at))
+    first = run_until_killed("tap-mongoose", tmp_path, CONFIG, int(total * kill_at))
     states = [m["value"] for m in first if m["type"] == "STATE"]
     second = sync(CONFIG, state=states[-1] if states else None)
     for stream in (s.name for s in STREAMS):
@@ -128,7 +102,9 @@ def test_resuming_from_a_killed_runs_state_keeps_finished_streams_bookmarks(
     tmp_path, full_run
 ) -> None:
     # Streams run one after the other; the first to finish writes its bookmark.
-    first = run_until_killed(tmp_path, CONFIG, None, len(full_run.records("customers")) + 5)
+    first = run_until_killed(
+        "tap-mongoose", tmp_path, CONFIG, len(full_run.records("customers")) + 5
+    )
     states = [m["value"] for m in first if m["type"] == "STATE"]
     assert states
     bookmarks = states[-1]["bookmarks"]
