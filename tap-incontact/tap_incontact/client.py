@@ -111,8 +111,9 @@ class InContactStream(RESTStream[t.Any]):
     #: Fields whose ISO 8601 durations (or seconds as text) become numbers of seconds.
     duration_fields: t.ClassVar[tuple[str, ...]] = ()
     paginated: t.ClassVar[bool] = False
-    #: post_process already types the values, so the SDK's own pass stays at the top level.
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+    #: post_process gives every value its declared type and keeps only declared fields, so
+    #: the SDK's own conformance pass (a third of the CPU per contact) is not needed.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     @property
     def tap(self) -> TapInContact:
@@ -227,7 +228,22 @@ class InContactStream(RESTStream[t.Any]):
         for field in self._timestamp_fields:
             if row.get(field):
                 row[field] = to_utc_iso(str(row[field]))
-        return row
+        return self._declared_only(row)
+
+    def _declared_only(self, row: dict) -> dict:
+        """The record without fields the pinned schema lacks, each named once in the log."""
+        properties = self.schema["properties"]
+        if all(field in properties for field in row):
+            return row
+        unknown = sorted(set(row) - set(properties) - self._reported_unknown)
+        if unknown:
+            self.logger.warning("%s: leaving out fields not in the schema: %s", self.name, unknown)
+            self._reported_unknown.update(unknown)
+        return {field: value for field, value in row.items() if field in properties}
+
+    @cached_property
+    def _reported_unknown(self) -> set[str]:
+        return set()
 
 
 def iso_z(moment: datetime) -> str:

@@ -7,6 +7,7 @@ import pytest
 from incontact_harness import sync, tap_config
 from tap_incontact.client import seconds
 from tap_incontact.dates import parse_timestamp
+from tap_incontact.tap import TapInContact
 
 
 def requests_to(sandbox, path: str) -> list:
@@ -117,3 +118,14 @@ def test_data_download_windows_have_no_offset_and_stay_within_thirty_days(sandbo
         assert "+" not in start
         assert datetime.fromisoformat(end) - datetime.fromisoformat(start) == timedelta(days=2)
     assert output.records("data_download_reports")
+
+
+def test_fields_outside_the_pinned_schema_are_left_out_with_one_warning(caplog) -> None:
+    agents = TapInContact(config=tap_config()).streams["agents"]
+    first = agents.post_process({"agentId": 1, "firstName": "Ann", "shoeSize": 41})
+    second = agents.post_process({"agentId": 2, "shoeSize": 38})
+    assert first == {"agentId": 1, "firstName": "Ann"}
+    assert second == {"agentId": 2}
+    assert [r.getMessage() for r in caplog.records].count(
+        "agents: leaving out fields not in the schema: ['shoeSize']"
+    ) == 1
