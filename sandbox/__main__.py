@@ -18,6 +18,7 @@ from pathlib import Path
 from sandbox._server import SandboxServer
 from sandbox.callrail import CallRailSandbox
 from sandbox.incontact import InContactSandbox
+from sandbox.leadexec import LeadExecSandbox
 from sandbox.mongoose import MongooseSandbox
 
 #: Every simulator `serve` starts: a factory from the parsed options and a port (0 = any free).
@@ -29,6 +30,7 @@ SIMULATORS: list[Callable[[argparse.Namespace, int], SandboxServer]] = [
         rate_limit_per_hour=options.rate_limit_per_hour,
     ),
     lambda options, port: MongooseSandbox(port=port, seed=options.seed),
+    lambda options, port: LeadExecSandbox(port=port, seed=options.seed),
     lambda options, port: InContactSandbox(
         port=port,
         seed=options.seed,

@@ -21,6 +21,7 @@ from typing import Any
 
 from sandbox.callrail import CallRailSandbox
 from sandbox.incontact import InContactSandbox
+from sandbox.leadexec import LeadExecSandbox
 from sandbox.mongoose import MongooseSandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,7 @@ TAPS: dict[str, tuple[str, Callable[[], Any]]] = {
     "tap-callrail": ("CALLRAIL_SANDBOX_URL", lambda: CallRailSandbox(api_keys=(SANDBOX_KEY,))),
     "tap-incontact": ("INCONTACT_SANDBOX_URL", InContactSandbox),
     "tap-mongoose": ("MONGOOSE_SANDBOX_URL", lambda: MongooseSandbox(api_key=SANDBOX_KEY)),
+    "tap-clickpoint": ("CLICKPOINT_SANDBOX_URL", lambda: LeadExecSandbox(api_keys=(SANDBOX_KEY,))),
 }
 
 

@@ -1,0 +1,170 @@
+"""XML and JSON answers, and the fields of each lead type: kept, typed, never dropped."""
+
+import logging
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from clickpoint_harness import API_KEY, sync, tap_config
+from tap_clickpoint.fields import LeadTyper, lead_schema
+from tap_clickpoint.tap import TapClickPoint
+
+from sandbox.leadexec import AUTO_INSURANCE, MORTGAGE, SOLAR, SOURCE_ZONE, LeadExecSandbox
+
+RECENT = {"start_date": "today-4"}
+FIXED_FIELDS = {"lead_type_id", "UID", "LeadSource", "DateAdded", "LastUpdated", "FileUID",
+                "Campaign", "IsValid", "MaxSell", "Price", "Sends"}  # fmt: skip
+
+
+def utc(naive_pacific: datetime) -> str:
+    return naive_pacific.replace(tzinfo=SOURCE_ZONE).astimezone(timezone.utc).isoformat()
+
+
+def property_type(schema: dict, name: str) -> str:
+    declared = schema["properties"][name]
+    kinds = [k for k in declared["type"] if k != "null"]
+    assert len(kinds) == 1, declared
+    return "date-time" if declared.get("format") == "date-time" else kinds[0]
+
+
+@pytest.fixture(scope="module")
+def json_run():
+    return sync(tap_config(**RECENT))
+
+
+def test_xml_and_json_answers_give_identical_records(sandbox, json_run) -> None:
+    sandbox.json_on_request = False
+    xml_run = sync(tap_config(**RECENT))
+    assert all("application/json" in q.accept for q in sandbox.queries)
+    assert xml_run.schema == json_run.schema
+    assert xml_run.records() == json_run.records()
+    assert len(json_run.records()) > 300
+
+
+def test_the_simulator_answers_xml_unless_json_is_asked_for(sandbox) -> None:
+    form = {"key": API_KEY, "lid": MORTGAGE.lid, "StartDate": "1/1/2020", "EndDate": "1/1/2030"}
+    plain = requests.post(sandbox.api_url, data={**form, "take": 1}, timeout=10)
+    asked = requests.post(
+        sandbox.api_url,
+        data={**form, "take": 50},
+        headers={"Accept": "application/json"},
+        timeout=10,
+    )
+    assert plain.text.lstrip().startswith("<?xml")
+    assert any(isinstance(lead["UID"], str) for lead in asked.json()["Leads"])
+    assert any(isinstance(lead["UID"], int) for lead in asked.json()["Leads"])
+
+
+def test_fields_are_typed_only_when_every_sampled_value_agrees(json_run) -> None:
+    schema = json_run.schema
+    expected = {
+        "LoanAmount": "number", "CreditScore": "integer", "IsVeteran": "boolean",
+        "ConsentDate": "date-time", "VehicleYear": "integer", "HasAccidents": "boolean",
+        "Drivers": "integer", "MonthlyPremium": "number", "MonthlyBill": "number",
+        "RoofAgeYears": "integer", "HomeOwner": "boolean",
+        # Mostly numbers but sometimes "N/A"; ZIP codes with leading zeros; phone numbers.
+        "AnnualUsageKwh": "string", "PropertyZip": "string", "Phone": "string",
+        "IndustrySub-Category": "string", "CurrentInsurer": "string",
+    }  # fmt: skip
+    assert {name: property_type(schema, name) for name in expected} == expected
+    assert schema["additionalProperties"] is True
+
+
+def test_each_lead_keeps_exactly_its_lead_types_fields(json_run) -> None:
+    by_type = json_run.by_lead_type()
+    assert set(by_type) == {MORTGAGE.lid, AUTO_INSURANCE.lid, SOLAR.lid}
+    for spec in (MORTGAGE, AUTO_INSURANCE, SOLAR):
+        own = {name for name, _ in spec.fields}
+        assert all(set(r) == FIXED_FIELDS | own for r in by_type[spec.lid]), spec.name
+
+
+def test_values_are_the_simulators_typed_and_in_utc(sandbox, json_run) -> None:
+    checked = 0
+    for record in json_run.records()[::7]:
+        truth = sandbox.lead(record["lead_type_id"], record["UID"])
+        assert record["DateAdded"] == utc(truth["DateAdded"])
+        assert record["LastUpdated"] == utc(truth["LastUpdated"])
+        assert record["Price"] == pytest.approx(truth["Price"])
+        for name, value in truth.items():
+            if name in FIXED_FIELDS:
+                continue
+            if isinstance(value, datetime):
+                assert record[name] == utc(value), name
+            elif value == "" or value is None:
+                assert record[name] is None, name
+            elif name == "AnnualUsageKwh":
+                assert record[name] == str(value)
+            else:
+                expected = pytest.approx(value) if isinstance(value, float) else value
+                assert record[name] == expected, name
+        sends = [{**s, "DateSent": utc(s["DateSent"])} for s in truth["Sends"]]
+        assert record["Sends"] == [{**s, "Price": pytest.approx(s["Price"])} for s in sends]
+        checked += 1
+    assert checked > 40
+    assert all(isinstance(r["UID"], int) for r in json_run.records())
+    usage = {r.get("AnnualUsageKwh") for r in json_run.by_lead_type()[SOLAR.lid]}
+    assert "N/A" in usage
+    assert any(isinstance(v, str) and v.isdigit() for v in usage)
+
+
+# A sandbox of its own for the tests that change leads.
+
+
+@pytest.fixture(scope="module")
+def small() -> LeadExecSandbox:
+    """Mortgage leads only, 40 a day: more than a sample's 1000 in the last 35 days."""
+    with LeadExecSandbox(
+        api_keys=(API_KEY,), lead_types=(MORTGAGE,), leads_per_day=40, history_days=40
+    ) as running:
+        yield running
+
+
+def oldest_mortgage_lead(sandbox: LeadExecSandbox) -> dict:
+    """A lead older than the schema sample (the newest 1000 leads) reaches."""
+    start = datetime.now(timezone.utc) - timedelta(days=35)
+    return sandbox.leads(MORTGAGE.lid, start, start + timedelta(days=1))[0]
+
+
+def test_a_value_unlike_the_sample_is_null_with_one_warning(small, caplog) -> None:
+    lead = oldest_mortgage_lead(small)
+    small.update_lead(MORTGAGE.lid, lead["UID"], CreditScore="unknown")
+    config = tap_config(api_url=small.api_url, start_date="today-38", lead_type_ids=[MORTGAGE.lid])
+    output = sync(config)
+    by_uid = {r["UID"]: r for r in output.records()}
+    assert property_type(output.schema, "CreditScore") == "integer"
+    assert by_uid[lead["UID"]]["CreditScore"] is None
+    warnings = [r.getMessage() for r in caplog.records if "CreditScore" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_a_field_the_sample_missed_still_reaches_the_target(small) -> None:
+    lead = oldest_mortgage_lead(small)
+    small.update_lead(MORTGAGE.lid, lead["UID"], CoBorrower="Maria Garcia")
+    config = tap_config(api_url=small.api_url, start_date="today-38", lead_type_ids=[MORTGAGE.lid])
+    output = sync(config)
+    assert "CoBorrower" not in output.schema["properties"]
+    assert {r["UID"]: r for r in output.records()}[lead["UID"]]["CoBorrower"] == "Maria Garcia"
+
+
+def test_a_given_catalog_is_used_without_sampling(sandbox) -> None:
+    catalog = TapClickPoint(config=tap_config(**RECENT)).catalog_dict
+    sandbox.clear_log()
+    output = sync(tap_config(**RECENT), catalog=catalog)
+    assert output.records()
+    assert all(q.params["sortorder"] == "ASC" for q in sandbox.queries)
+    assert isinstance(output.records()[0]["Price"], (float, int, Decimal))
+
+
+def test_a_value_that_does_not_fit_its_learned_type_is_kept_as_text() -> None:
+    sample = {7: [{"UID": "1", "AnnualUsageKwh": "9000"}, {"UID": "2", "AnnualUsageKwh": "12"}]}
+    schema = lead_schema(sample, logging.getLogger("test"))
+    assert schema["properties"]["AnnualUsageKwh"]["type"] == ["integer", "null"]
+    typer = LeadTyper(schema, ZoneInfo("America/Los_Angeles"), logging.getLogger("test"))
+    fits = typer({"UID": "3", "AnnualUsageKwh": "450"})
+    misses = typer({"UID": "4", "AnnualUsageKwh": "N/A"})
+    assert fits["AnnualUsageKwh"] == 450
+    assert "untyped_values" not in fits
+    assert misses["AnnualUsageKwh"] is None
+    assert misses["untyped_values"] == {"AnnualUsageKwh": "N/A"}
