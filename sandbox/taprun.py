@@ -59,10 +59,14 @@ def parse_messages(stdout: str) -> list[dict]:
 
 
 def sync(
-    tap_class: type[Tap], config: dict, state: dict | None = None, select: set[str] | None = None
+    tap_class: type[Tap],
+    config: dict,
+    state: dict | None = None,
+    select: set[str] | None = None,
+    catalog: dict | None = None,
 ) -> SyncOutput:
     """Run a tap in this process; `select` names the streams to sync (default: all)."""
-    tap = tap_class(config=config, state=state or {})
+    tap = tap_class(config=config, state=state or {}, catalog=catalog)
     if select is not None:
         for stream in tap.streams.values():
             stream.selected = stream.name in select
@@ -112,14 +116,19 @@ def run_command(
     workdir: Path,
     config: dict,
     state: dict | None = None,
+    *,
     select: set[str] | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> SyncOutput:
-    """Run the installed tap command in a child process, with debug logging on."""
+    """Run the installed tap command in a child process, with debug logging on.
+
+    With `extra_args` (`--discover`, say) stdout is not read as Singer messages.
+    """
     log_level = f"{tap.upper().replace('-', '_')}_LOGLEVEL"
     env = {**os.environ, log_level: "DEBUG", "LOGLEVEL": "DEBUG"}
-    command = tap_command(tap, workdir, config, state, select)
+    command = [*tap_command(tap, workdir, config, state, select), *extra_args]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    messages = parse_messages(done.stdout) if done.returncode == 0 else []
+    messages = parse_messages(done.stdout) if done.returncode == 0 and not extra_args else []
     return SyncOutput(messages, done.stderr, done.returncode, done.stdout)
 
 

@@ -4,7 +4,9 @@ import json
 import subprocess
 
 import pytest
-from clickpoint_harness import run_cli, tap_command, tap_config
+from clickpoint_harness import run_cli, tap_config
+
+from sandbox.taprun import executable
 
 BAD_SETTINGS = [
     ({"api_key": None}, "api_key"),
@@ -53,7 +55,10 @@ def test_bad_setting_fails_discovery_before_any_request(
 
 def test_about_lists_every_setting_with_secrets_marked() -> None:
     done = subprocess.run(
-        [tap_command(), "--about", "--format=json"], capture_output=True, text=True, check=True
+        [executable("tap-clickpoint"), "--about", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     about = json.loads(done.stdout)
     settings = about["settings"]["properties"]

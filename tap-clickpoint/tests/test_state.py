@@ -2,17 +2,15 @@
 
 import json
 import re
-import signal
-import subprocess
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
-from clickpoint_harness import lead_queries, parse_messages, sync, tap_command, tap_config
+from clickpoint_harness import lead_queries, sync, tap_config
 from tap_clickpoint.streams import LeadsStream
 
 from sandbox.leadexec import AUTO_INSURANCE, MORTGAGE
+from sandbox.taprun import run_until_killed
 
 CONFIG = {"start_date": "today-20"}
 
@@ -95,30 +93,12 @@ def test_a_lead_not_yet_visible_is_read_by_the_next_run(full_run, sandbox) -> No
         sandbox.delete_lead(lid, uid)
 
 
-def run_until_killed(tmp_path: Path, config: dict, kill_after_records: int) -> list[dict]:
-    """Run the tap's command, SIGKILL it after some records, return what it had written."""
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    command = [tap_command(), "--config", str(tmp_path / "config.json")]
-    lines = []
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    ) as tap:
-        assert tap.stdout is not None
-        records = 0
-        for line in tap.stdout:
-            lines.append(line)
-            records += line.startswith('{"type":"RECORD"')
-            if records >= kill_after_records:
-                tap.send_signal(signal.SIGKILL)
-                break
-        tap.wait()
-    return parse_messages("".join(lines))
-
-
 @pytest.mark.parametrize("kill_at", [0.02, 0.4, 0.7, 0.95])
 def test_killed_run_resumes_without_losing_leads(tmp_path, full_run, kill_at) -> None:
     config = tap_config(**CONFIG)
-    first = run_until_killed(tmp_path, config, int(len(full_run.records()) * kill_at))
+    first = run_until_killed(
+        "tap-clickpoint", tmp_path, config, int(len(full_run.records()) * kill_at)
+    )
     states = [m["value"] for m in first if m["type"] == "STATE"]
     second = sync(config, state=states[-1] if states else None)
     seen = [m["record"] for m in first if m["type"] == "RECORD"] + second.records()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sandbox.incontact import InContactSandbox
 from tap_incontact.tap import TapInContact
 
 from sandbox import taprun
+from sandbox.incontact import InContactSandbox
 from sandbox.taprun import SyncOutput
 
 #: Secrets distinctive enough that finding one anywhere in output proves a leak.
@@ -69,4 +69,4 @@ def run_cli(
     tmp_path: Path, config: dict, state: dict | None = None, select: set[str] | None = None
 ) -> SyncOutput:
     """Run the installed `tap-incontact` command in a child process, with debug logging."""
-    return taprun.run_command("tap-incontact", tmp_path, config, state, select)
+    return taprun.run_command("tap-incontact", tmp_path, config, state, select=select)
