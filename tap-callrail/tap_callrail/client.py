@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import ParseResult, parse_qsl, urlparse
 
-import backoff
 import requests
 from singer_sdk import RESTStream
 from singer_sdk.authenticators import APIKeyAuthenticator
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import (
     BaseAPIPaginator,
@@ -23,6 +22,7 @@ from singer_sdk.pagination import (
     SinglePagePaginator,
 )
 
+from tap_callrail import retries
 from tap_callrail.dates import day_windows, parse_timestamp, to_utc_iso
 
 if t.TYPE_CHECKING:
@@ -34,13 +34,6 @@ if t.TYPE_CHECKING:
 PAGE_SIZE = 250  # CallRail's maximum per_page
 UTC_ZONE = (
     "Etc/UTC"  # sent with every date filter, so CallRail never reads dates in the user's zone
-)
-RETRIABLE_ERRORS = (
-    RetriableAPIError,
-    ConnectionResetError,
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
 )
 
 
@@ -214,33 +207,13 @@ class CallRailStream(RESTStream[t.Any]):
             self.tap.request_budget((context or {}).get("account_id", "")).acquire()
             return func(prepared_request, context)
 
-        return backoff.on_exception(
-            self.backoff_wait_generator,
-            RETRIABLE_ERRORS,
-            max_tries=self.config["max_retries"] + 1,
-            max_time=self.config["max_retry_seconds"],
-            on_backoff=self.backoff_handler,
-            jitter=None,
-            logger=None,
-        )(throttled)
+        return retries.retrying(self, throttled)
 
     def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
-        exception = yield 0.0
-        attempts: collections.Counter[bool] = collections.Counter()
-        while True:
-            rate_limited = getattr(getattr(exception, "response", None), "status_code", 0) == 429
-            wait = retry_wait_seconds(exception, attempts[rate_limited])
-            attempts[rate_limited] += 1
-            exception = yield wait
+        return retries.waits(retry_wait_seconds)
 
     def backoff_handler(self, details: t.Any) -> None:
-        self.logger.warning(
-            "Retrying %s in %.1f s (attempt %d): %s",
-            self.name,
-            details["wait"],
-            details["tries"],
-            details.get("exception"),
-        )
+        retries.log_retry(self, details)
 
     # Records
 

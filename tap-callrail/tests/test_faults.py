@@ -3,6 +3,7 @@
 import requests
 from callrail_harness import API_KEY, run_cli, sync, tap_config
 from singer_sdk.exceptions import RetriableAPIError
+from tap_callrail import retries
 from tap_callrail.client import retry_wait_seconds
 
 QUICK_RETRIES = {"start_date": "today-5"}
@@ -106,3 +107,11 @@ def test_the_key_never_reaches_output_logs_or_state(sandbox, tmp_path) -> None:
 def test_a_rejected_key_is_not_echoed(sandbox, tmp_path) -> None:
     output = run_cli(tmp_path, tap_config(api_key="wrong-" + API_KEY))
     assert API_KEY not in output.log + output.stdout
+
+
+def test_rate_limits_and_other_failures_count_their_attempts_apart() -> None:
+    waits = retries.waits(retry_wait_seconds)
+    next(waits)
+    limited = RetriableAPIError("429", response(429))
+    failed = RetriableAPIError("503", response(503))
+    assert [waits.send(e) for e in (limited, failed, limited, failed, failed)] == [60, 1, 120, 2, 4]

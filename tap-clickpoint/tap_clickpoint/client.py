@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import parse_qs
 
-import backoff
 import requests
 from singer_sdk import RESTStream
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
@@ -15,7 +14,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import OffsetPaginator
 from singer_sdk.streams.rest import PageContext
 
-from tap_clickpoint import assumed
+from tap_clickpoint import assumed, retries
 from tap_clickpoint.dates import day_windows, parse_timestamp
 from tap_clickpoint.fields import LeadTyper
 from tap_clickpoint.formats import CanonicalObject, MalformedAnswerError, error_text, read_page
@@ -27,13 +26,6 @@ if t.TYPE_CHECKING:
 
 #: A lead type's fields are learnt from its newest leads of at least this many days.
 SCHEMA_SAMPLE_DAYS = 30
-RETRIABLE_ERRORS = (
-    RetriableAPIError,
-    ConnectionResetError,
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
 
 
 class ApiKeyRejectedError(FatalAPIError):
@@ -177,32 +169,13 @@ class LeadExecStream(RESTStream[int]):
             raise RetriableAPIError(msg, response) from None
 
     def request_decorator(self, func: t.Callable) -> t.Callable:
-        return backoff.on_exception(
-            self.backoff_wait_generator,
-            RETRIABLE_ERRORS,
-            max_tries=self.config["max_retries"] + 1,
-            max_time=self.config["max_retry_seconds"],
-            on_backoff=self.backoff_handler,
-            jitter=None,
-            logger=None,
-        )(func)
+        return retries.retrying(self, func)
 
     def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
-        exception = yield 0.0
-        attempts = 0
-        while True:
-            wait = retry_wait_seconds(exception, attempts)
-            attempts += 1
-            exception = yield wait
+        return retries.waits(retry_wait_seconds)
 
     def backoff_handler(self, details: t.Any) -> None:
-        self.logger.warning(
-            "Retrying %s in %.1f s (attempt %d): %s",
-            self.name,
-            details["wait"],
-            details["tries"],
-            details.get("exception"),
-        )
+        retries.log_retry(self, details)
 
 
 class DatedStream(LeadExecStream):

@@ -7,13 +7,13 @@ import typing as t
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 
-import backoff
 import requests
 from singer_sdk import RESTStream
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 
+from tap_incontact import retries
 from tap_incontact.dates import parse_timestamp, to_utc_iso
 
 if t.TYPE_CHECKING:
@@ -22,13 +22,6 @@ if t.TYPE_CHECKING:
     from tap_incontact.auth import InContactAuth
     from tap_incontact.tap import TapInContact
 
-RETRIABLE_ERRORS = (
-    RetriableAPIError,
-    ConnectionResetError,
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
 #: Older API versions name some fields differently; records always carry the current names.
 FIELD_RENAMES = {
     "contactStart": "contactStartDate",
@@ -176,31 +169,13 @@ class InContactStream(RESTStream[t.Any]):
         super().validate_response(response)
 
     def request_decorator(self, func: t.Callable) -> t.Callable:
-        return backoff.on_exception(
-            self.backoff_wait_generator,
-            RETRIABLE_ERRORS,
-            max_tries=self.config["max_retries"] + 1,
-            max_time=self.config["max_retry_seconds"],
-            on_backoff=self.backoff_handler,
-            jitter=None,
-            logger=None,
-        )(func)
+        return retries.retrying(self, func)
 
     def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
-        exception = yield 0.0
-        attempt = 0
-        while True:
-            exception = yield retry_wait_seconds(exception, attempt)
-            attempt += 1
+        return retries.waits(retry_wait_seconds)
 
     def backoff_handler(self, details: t.Any) -> None:
-        self.logger.warning(
-            "Retrying %s in %.1f s (attempt %d): %s",
-            self.name,
-            details["wait"],
-            details["tries"],
-            details.get("exception"),
-        )
+        retries.log_retry(self, details)
 
     def call(
         self, method: str, url: str, context: Context | None, params: dict | None = None

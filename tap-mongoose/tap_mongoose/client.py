@@ -5,19 +5,17 @@ Every contract detail (names, formats, codes) comes from contract.py.
 
 from __future__ import annotations
 
-import collections
 import typing as t
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import backoff
 import requests
 from singer_sdk import RESTStream
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.pagination import PageNumberPaginator
 
-from tap_mongoose import auth, contract
+from tap_mongoose import auth, contract, retries
 from tap_mongoose.dates import parse_timestamp
 
 if t.TYPE_CHECKING:
@@ -25,14 +23,6 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
     from tap_mongoose.tap import TapMongoose
-
-RETRIABLE_ERRORS = (
-    RetriableAPIError,
-    ConnectionResetError,
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
 
 
 class RefusedError(FatalAPIError):
@@ -183,33 +173,13 @@ class ReportStream(RESTStream[int]):
             raise RefusedError(self.response_error_message(response))
 
     def request_decorator(self, func: t.Callable) -> t.Callable:
-        return backoff.on_exception(
-            self.backoff_wait_generator,
-            RETRIABLE_ERRORS,
-            max_tries=self.config["max_retries"] + 1,
-            max_time=self.config["max_retry_seconds"],
-            on_backoff=self.backoff_handler,
-            jitter=None,
-            logger=None,
-        )(func)
+        return retries.retrying(self, func)
 
     def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
-        exception = yield 0.0
-        attempts: collections.Counter[bool] = collections.Counter()
-        while True:
-            rate_limited = getattr(getattr(exception, "response", None), "status_code", 0) == 429
-            wait = retry_wait_seconds(exception, attempts[rate_limited])
-            attempts[rate_limited] += 1
-            exception = yield wait
+        return retries.waits(retry_wait_seconds)
 
     def backoff_handler(self, details: t.Any) -> None:
-        self.logger.warning(
-            "Retrying %s in %.1f s (attempt %d): %s",
-            self.name,
-            details["wait"],
-            details["tries"],
-            auth.redact(str(details.get("exception"))),
-        )
+        retries.log_retry(self, details, describe=lambda error: auth.redact(str(error)))
 
     # Records
 
