@@ -23,7 +23,7 @@ from singer_sdk.pagination import (
 )
 
 from tap_callrail import retries
-from tap_callrail.dates import day_windows, parse_timestamp, to_utc_iso
+from tap_callrail.dates import bookmark_in, day_windows, parse_timestamp, to_utc_iso
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -265,17 +265,13 @@ class DatedStream(CallRailStream):
 
     def get_starting_timestamp(self, context: Context | None) -> datetime | None:
         """The bookmark less the look-back, never before start_date; None past the end."""
-        start = self.tap.sync_range.start
-        state = self.get_context_state(context)
-        if state.get("replication_key") != self.replication_key or not state.get(
-            "replication_key_value"
-        ):
-            return start
-        bookmark = parse_timestamp(str(state["replication_key_value"]))
-        if bookmark >= self.tap.sync_range.end:
+        bookmark = bookmark_in(self.get_context_state(context), self.replication_key)
+        lookback = timedelta(days=self.config["lookback_days"])
+        resumed = parse_timestamp(bookmark) if bookmark else None
+        start = self.tap.sync_range.resume_from(resumed, lookback)
+        if start is None:
             self.logger.info("%s bookmark %s is past the end of the range", self.name, bookmark)
-            return None
-        return max(start, bookmark - timedelta(days=self.config["lookback_days"]))
+        return start
 
     def request_windows(self, start: datetime, end: datetime) -> t.Iterable[dict[str, t.Any]]:
         """The date filters of each request: UTC days, at most `window_days` per request."""

@@ -5,7 +5,14 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from callrail_harness import api_total, sync, tap_config
-from tap_callrail.dates import SettingError, SyncRange, day_windows, months_before, parse_timestamp
+from tap_callrail.dates import (
+    SettingError,
+    SyncRange,
+    bookmark_in,
+    day_windows,
+    months_before,
+    parse_timestamp,
+)
 
 NOW = datetime(2026, 3, 10, 15, 30, tzinfo=timezone.utc)
 DATED_PATHS = (
@@ -120,3 +127,22 @@ def test_start_date_beyond_retention_is_clamped_with_a_warning(sandbox, caplog) 
     output = sync(tap_config(start_date="2000-01-01", end_date="today-700"), select={"calls"})
     assert "older than CallRail keeps data" in caplog.text
     assert output.records("calls")
+
+
+def test_a_run_resumes_lookback_before_its_bookmark_within_the_range() -> None:
+    sync_range = SyncRange.from_settings("2026-03-01", None, now=NOW)
+    week = timedelta(days=7)
+    assert sync_range.resume_from(None, week) == sync_range.start
+    assert (
+        sync_range.resume_from(datetime(2026, 3, 5, tzinfo=timezone.utc), week) == sync_range.start
+    )
+    bookmark = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)
+    assert sync_range.resume_from(bookmark, week) == datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    assert sync_range.resume_from(NOW + timedelta(seconds=1), week) is None
+
+
+def test_a_bookmark_counts_only_for_its_own_replication_key() -> None:
+    state = {"replication_key": "start_time", "replication_key_value": "2026-03-01T00:00:00+00:00"}
+    assert bookmark_in(state, "start_time") == "2026-03-01T00:00:00+00:00"
+    assert bookmark_in(state, "created_at") is None
+    assert bookmark_in({}, "start_time") is None

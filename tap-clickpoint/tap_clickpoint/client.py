@@ -15,7 +15,7 @@ from singer_sdk.pagination import OffsetPaginator
 from singer_sdk.streams.rest import PageContext
 
 from tap_clickpoint import assumed, retries
-from tap_clickpoint.dates import day_windows, parse_timestamp
+from tap_clickpoint.dates import bookmark_in, day_windows, parse_timestamp
 from tap_clickpoint.fields import LeadTyper
 from tap_clickpoint.formats import CanonicalObject, MalformedAnswerError, error_text, read_page
 
@@ -201,17 +201,13 @@ class DatedStream(LeadExecStream):
 
     def get_starting_timestamp(self, context: Context | None) -> datetime | None:
         """The bookmark less the look-back, never before start_date; None past the end."""
-        start = self.tap.sync_range.start
-        state = self.get_context_state(context)
-        if state.get("replication_key") != self.replication_key or not state.get(
-            "replication_key_value"
-        ):
-            return start
-        bookmark = parse_timestamp(str(state["replication_key_value"]))
-        if bookmark >= self.tap.sync_range.end:
+        bookmark = bookmark_in(self.get_context_state(context), self.replication_key)
+        lookback = timedelta(days=self.config["lookback_days"])
+        resumed = parse_timestamp(bookmark) if bookmark else None
+        start = self.tap.sync_range.resume_from(resumed, lookback)
+        if start is None:
             self.logger.info("%s bookmark %s is past the end of the range", self.name, bookmark)
-            return None
-        return max(start, bookmark - timedelta(days=self.config["lookback_days"]))
+        return start
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         start = self.get_starting_timestamp(context)

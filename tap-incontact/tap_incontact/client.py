@@ -14,7 +14,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 
 from tap_incontact import retries
-from tap_incontact.dates import parse_timestamp, to_utc_iso
+from tap_incontact.dates import bookmark_in, parse_timestamp, to_utc_iso
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -239,12 +239,8 @@ class IncrementalStream(InContactStream):
         return not self.is_sorted
 
     def bookmark(self, context: Context | None) -> datetime | None:
-        state = self.get_context_state(context)
-        if state.get("replication_key") == self.replication_key and state.get(
-            "replication_key_value"
-        ):
-            return parse_timestamp(str(state["replication_key_value"]))
-        return None
+        bookmark = bookmark_in(self.get_context_state(context), self.replication_key)
+        return parse_timestamp(bookmark) if bookmark else None
 
     @property
     def settled_until(self) -> datetime:
@@ -252,11 +248,12 @@ class IncrementalStream(InContactStream):
         settled = datetime.now(timezone.utc) - timedelta(minutes=self.config["lookback_minutes"])
         return min(self.tap.sync_range.end, settled)
 
-    def is_past_the_end(self, bookmark: datetime | None) -> bool:
-        if bookmark is not None and bookmark >= self.tap.sync_range.end:
+    def resume_from(self, bookmark: datetime | None, lookback: timedelta) -> datetime | None:
+        """Where this run starts (see SyncRange.resume_from); None past the end of the range."""
+        start = self.tap.sync_range.resume_from(bookmark, lookback)
+        if start is None:
             self.logger.info("%s bookmark %s is past the end of the range", self.name, bookmark)
-            return True
-        return False
+        return start
 
 
 INTERVALS = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
@@ -288,10 +285,11 @@ class WindowStream(IncrementalStream):
         return {"startDate": iso_z(start), "endDate": iso_z(end)}
 
     def windows(self, context: Context | None) -> t.Iterator[tuple[datetime, datetime]]:
-        bookmark = self.bookmark(context)
-        if self.is_past_the_end(bookmark):
+        # Each run re-reads the window its bookmark names.
+        start = self.resume_from(self.bookmark(context), lookback=timedelta(0))
+        if start is None:
             return
-        start = align_down(max(bookmark or self.earliest, self.earliest), self.window)
+        start = align_down(max(start, self.earliest), self.window)
         while start + self.window <= self.settled_until:
             yield start, start + self.window
             start += self.window

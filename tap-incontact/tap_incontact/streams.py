@@ -84,12 +84,10 @@ class ContactsStream(IncrementalStream):
     schema = schemas.CONTACTS
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        bookmark = self.bookmark(context)
-        if self.is_past_the_end(bookmark):
+        lookback = timedelta(minutes=self.config["lookback_minutes"])
+        start = self.resume_from(self.bookmark(context), lookback)
+        if start is None:
             return
-        start = self.tap.sync_range.start
-        if bookmark:
-            start = max(start, bookmark - timedelta(minutes=self.config["lookback_minutes"]))
         recent = max(start, datetime.now(timezone.utc) - UPDATED_SINCE_MAX_AGE)
         day = start
         while day < recent:  # older history, by contact start

@@ -16,7 +16,7 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.pagination import PageNumberPaginator
 
 from tap_mongoose import auth, contract, retries
-from tap_mongoose.dates import parse_timestamp
+from tap_mongoose.dates import bookmark_in, parse_timestamp
 
 if t.TYPE_CHECKING:
     from requests.auth import AuthBase
@@ -303,11 +303,10 @@ class ReportStream(RESTStream[int]):
     def first_day(self, context: Context | None) -> date | None:
         """The bookmark's day less the look-back, never before start_date; None past the end."""
         first, last = self.tap.report_days
-        state = self.get_context_state(context)
-        value = state.get("replication_key_value")
-        if state.get("replication_key") != self.replication_key or not value:
+        value = bookmark_in(self.get_context_state(context), self.replication_key)
+        if value is None:
             return first
-        bookmark = self.bookmark_day(str(value))
+        bookmark = self.bookmark_day(value)
         if bookmark > last:
             self.logger.info("%s bookmark %s is past the end of the range", self.name, value)
             return None

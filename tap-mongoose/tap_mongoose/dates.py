@@ -11,8 +11,10 @@ tap-incontact, tap-clickpoint, tap-mongoose): keep the copies in step.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 _RELATIVE = re.compile(r"^\s*(today|yesterday)\s*(?:-\s*(\d+))?\s*$", re.IGNORECASE)
 _OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
@@ -108,6 +110,23 @@ class SyncRange:
     def clamped(self, earliest: datetime) -> SyncRange:
         """This range, starting no earlier than `earliest`."""
         return SyncRange(start=max(self.start, earliest), end=self.end)
+
+    def resume_from(self, bookmark: datetime | None, lookback: timedelta) -> datetime | None:
+        """Where an incremental run starts: `lookback` before the bookmark, never before
+        `start`; `start` without a bookmark; None when the bookmark is past `end`."""
+        if bookmark is None:
+            return self.start
+        if bookmark >= self.end:
+            return None
+        return max(self.start, bookmark - lookback)
+
+
+def bookmark_in(state: Mapping[str, Any], replication_key: str | None) -> str | None:
+    """The bookmark a stream's (or partition's) state holds for `replication_key`, if any."""
+    value = state.get("replication_key_value")
+    if value and state.get("replication_key") == replication_key:
+        return str(value)
+    return None
 
 
 def day_windows(start: datetime, end: datetime, days: int) -> list[tuple[datetime, datetime]]:
