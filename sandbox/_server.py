@@ -218,6 +218,8 @@ class SandboxServer:
         self._state_lock = threading.Lock()
         self._faults: list[Fault] = []
         self._log: list[LoggedRequest] = []
+        #: Bumped by clear_log, so a slow answer to an earlier request is not logged after it.
+        self._log_generation = 0
 
     # Life cycle
 
@@ -309,6 +311,7 @@ class SandboxServer:
     def clear_log(self) -> None:
         with self._state_lock:
             self._log.clear()
+            self._log_generation += 1
 
     # Dispatch
 
@@ -316,6 +319,7 @@ class SandboxServer:
         """The answer to one request; None means hang up without answering."""
         if request.path.startswith(CONTROL_PREFIX):
             return self._control(request)
+        generation = self._log_generation
         fault = self._take_fault(request.target or request.path)
         if fault is not None:
             time.sleep(fault.delay)
@@ -334,7 +338,8 @@ class SandboxServer:
             response.status if response else 0,
         )
         with self._state_lock:
-            self._log.append(logged)
+            if generation == self._log_generation:  # arrived after the last clear_log
+                self._log.append(logged)
         return response
 
     def _call_handler(self, request: Request) -> Response:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -444,3 +446,15 @@ def test_same_seed_and_now_give_the_same_data(sandbox: CallRailSandbox) -> None:
     with CallRailSandbox(calls_per_account=3000, now=NOW) as twin:
         params = {"start_date": "2025-06-01", "fields": "source,tags,milestones", **UTC}
         assert ok(twin, calls_path(twin), **params) == ok(sandbox, calls_path(sandbox), **params)
+
+
+def test_a_slow_answer_to_a_request_made_before_clear_log_is_not_logged_after_it() -> None:
+    with CallRailSandbox(api_keys=("k",), calls_per_account=10) as slow:
+        slow.inject(delay=1.0, count=1, path_contains="/a.json")
+        with contextlib.suppress(requests.exceptions.Timeout):
+            requests.get(
+                slow.api_url + "/a.json", headers={"Authorization": 'Token token="k"'}, timeout=0.2
+            )
+        slow.clear_log()
+        time.sleep(1.2)
+        assert slow.requests == []
