@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import collections
 import logging
+import threading
 import time
 import typing as t
 from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import ParseResult, parse_qsl, urlparse
 
-import requests
-from singer_sdk import RESTStream
 from singer_sdk.authenticators import APIKeyAuthenticator
 from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -22,10 +21,13 @@ from singer_sdk.pagination import (
     SinglePagePaginator,
 )
 
-from tap_callrail import retries
-from tap_callrail.dates import bookmark_in, day_windows, parse_timestamp, to_utc_iso
+from tap_callrail.common.answers import AnswerProblem, json_object, required_list
+from tap_callrail.common.dates import day_windows, to_utc_iso
+from tap_callrail.common.retries import RetryWaits
+from tap_callrail.common.stream import BaseStream
 
 if t.TYPE_CHECKING:
+    import requests
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
 
@@ -45,26 +47,8 @@ class AccessDeniedError(FatalAPIError):
     """CallRail answered 403: the plan or the key's role does not include this data."""
 
 
-def response_body(response: requests.Response) -> t.Any:
-    """The decoded JSON body, decoded once per page and shared by parser and paginator."""
-    if "_decoded_body" not in response.__dict__:
-        response.__dict__["_decoded_body"] = response.json()
-    return response.__dict__["_decoded_body"]
-
-
-def retry_wait_seconds(exception: BaseException, attempt: int) -> float:
-    """How long to wait before retry number `attempt` (0-based) after `exception`.
-
-    CallRail's limit is per hour, so a 429 waits long: `Retry-After` when CallRail sends
-    it, otherwise a minute doubling to 15 minutes. Other failures back off from 1 second.
-    """
-    response = getattr(exception, "response", None)
-    if response is not None and response.status_code == 429:
-        retry_after = response.headers.get("Retry-After", "")
-        if retry_after.replace(".", "", 1).isdigit():
-            return float(retry_after)
-        return float(min(60 * 2**attempt, 900))
-    return float(min(2**attempt, 60))
+#: CallRail's limit is per hour, so a 429 waits long: a minute, doubling to 15 minutes.
+RETRY_WAITS = RetryWaits(rate_limit_first=60, rate_limit_most=900)
 
 
 class HourlyBudget:
@@ -74,33 +58,50 @@ class HourlyBudget:
         self.limit = limit
         self.logger = logger
         self._sent: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
 
     def acquire(self) -> None:
-        now = time.monotonic()
-        while self._sent and now - self._sent[0] >= 3600:
-            self._sent.popleft()
-        if len(self._sent) >= self.limit:
-            wait = 3600 - (now - self._sent[0])
-            self.logger.info("Hourly request budget of %d spent; waiting %.0f s", self.limit, wait)
-            time.sleep(wait)
-            self._sent.popleft()
-        self._sent.append(time.monotonic())
+        with self._lock:
+            now = time.monotonic()
+            while self._sent and now - self._sent[0] >= 3600:
+                self._sent.popleft()
+            if len(self._sent) >= self.limit:
+                wait = 3600 - (now - self._sent[0])
+                self.logger.info(
+                    "Hourly request budget of %d spent; waiting %.0f s", self.limit, wait
+                )
+                time.sleep(wait)
+                self._sent.popleft()
+            self._sent.append(time.monotonic())
+
+
+def page_counts(response: requests.Response) -> tuple[int, int]:
+    """(page, total_pages) of an offset-paged answer."""
+    body = json_object(response)
+    page, total = body.get("page"), body.get("total_pages")
+    if not isinstance(page, int) or not isinstance(total, int):
+        raise AnswerProblem("has no page and total_pages")
+    return page, total
 
 
 class TotalPagesPaginator(PageNumberPaginator):
     """CallRail's offset pages: stop on `total_pages`, never by requesting an empty page."""
 
     def has_more(self, response: requests.Response) -> bool:
-        body = response_body(response)
-        return bool(body["page"] < body["total_pages"])
+        page, total_pages = page_counts(response)
+        return page < total_pages
 
 
 class NextPagePaginator(BaseHATEOASPaginator):
     """CallRail's relative pagination: follow `next_page` while `has_next_page` says so."""
 
     def get_next_url(self, response: requests.Response) -> str | None:
-        body = response_body(response)
-        return body["next_page"] if body.get("has_next_page") else None
+        body = json_object(response)
+        if not body.get("has_next_page"):
+            return None
+        if not isinstance(body.get("next_page"), str) or not body["next_page"]:
+            raise AnswerProblem("says it has a next page but gives no next_page URL")
+        return str(body["next_page"])
 
 
 def _conformer(schema: dict, name: str = "") -> t.Callable[[t.Any], t.Any] | None:
@@ -137,19 +138,21 @@ def _conformer(schema: dict, name: str = "") -> t.Callable[[t.Any], t.Any] | Non
     return None
 
 
-class CallRailStream(RESTStream[t.Any]):
+class CallRailStream(BaseStream):
     """Shared by every CallRail stream: one GET per page of `records_key` items."""
 
+    tap: TapCallRail
+    vendor = "CallRail"
+    retry_waits = RETRY_WAITS
     records_key: t.ClassVar[str]
     #: Fields CallRail leaves out unless asked for with `fields=` (it only ever adds fields).
     optional_fields: tuple[str, ...] = ()
+    #: A 403 means the plan or the key's role lacks this data: skip it with a warning. A
+    #: listing the whole sync hangs on (accounts, companies) fails the run instead.
+    skip_when_refused: t.ClassVar[bool] = True
     #: post_process already gives nested values their declared types, so the SDK's own
     #: pass stays at the top level of the record.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
-
-    @property
-    def tap(self) -> TapCallRail:
-        return t.cast("TapCallRail", self._tap)
 
     @property
     def url_base(self) -> str:
@@ -160,10 +163,6 @@ class CallRailStream(RESTStream[t.Any]):
         return APIKeyAuthenticator(
             key="Authorization", value=f'Token token="{self.config["api_key"]}"', location="header"
         )
-
-    @property
-    def timeout(self) -> int:
-        return int(self.config["request_timeout"])
 
     @property
     def http_headers(self) -> dict:
@@ -183,23 +182,24 @@ class CallRailStream(RESTStream[t.Any]):
         return params
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        yield from response_body(response)[self.records_key]
+        yield from required_list(json_object(response), self.records_key)
 
     # Errors and retries
 
-    def response_error_message(self, response: requests.Response) -> str:
+    def error_detail(self, response: requests.Response) -> str:
         try:
-            detail = response.json().get("error", response.text)
-        except ValueError:
-            detail = response.text[:200]
-        return f"CallRail answered HTTP {response.status_code} for {self.name}: {detail}"
+            body = json_object(response)
+        except AnswerProblem:
+            return super().error_detail(response)
+        return " ".join(str(body.get("error") or response.reason).split())[:200]
 
     def validate_response(self, response: requests.Response) -> None:
         if response.status_code == 401:
             msg = "CallRail rejected the API key (HTTP 401): check the api_key setting"
             raise ApiKeyRejectedError(msg)
         if response.status_code == 403:
-            raise AccessDeniedError(self.response_error_message(response))
+            error_type = AccessDeniedError if self.skip_when_refused else FatalAPIError
+            raise error_type(self.response_error_message(response))
         super().validate_response(response)
 
     def request_decorator(self, func: t.Callable) -> t.Callable:
@@ -207,13 +207,7 @@ class CallRailStream(RESTStream[t.Any]):
             self.tap.request_budget((context or {}).get("account_id", "")).acquire()
             return func(prepared_request, context)
 
-        return retries.retrying(self, throttled)
-
-    def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
-        return retries.waits(retry_wait_seconds)
-
-    def backoff_handler(self, details: t.Any) -> None:
-        retries.log_retry(self, details)
+        return super().request_decorator(throttled)
 
     # Records
 
@@ -265,10 +259,9 @@ class DatedStream(CallRailStream):
 
     def get_starting_timestamp(self, context: Context | None) -> datetime | None:
         """The bookmark less the look-back, never before start_date; None past the end."""
-        bookmark = bookmark_in(self.get_context_state(context), self.replication_key)
+        bookmark = self.bookmark(context)
         lookback = timedelta(days=self.config["lookback_days"])
-        resumed = parse_timestamp(bookmark) if bookmark else None
-        start = self.tap.sync_range.resume_from(resumed, lookback)
+        start = self.tap.sync_range.resume_from(bookmark, lookback)
         if start is None:
             self.logger.info("%s bookmark %s is past the end of the range", self.name, bookmark)
         return start

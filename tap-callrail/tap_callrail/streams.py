@@ -13,9 +13,9 @@ from tap_callrail.client import (
     RelativePagesMixin,
     ReportStream,
     date_filters,
-    response_body,
 )
-from tap_callrail.dates import day_windows, to_utc_iso
+from tap_callrail.common.answers import AnswerProblem, json_object, required_list
+from tap_callrail.common.dates import day_windows, to_utc_iso
 
 if t.TYPE_CHECKING:
     import requests
@@ -47,6 +47,7 @@ class AccountsStream(CallRailStream):
     records_key = "accounts"
     primary_keys = ("id",)
     schema = schemas.ACCOUNTS
+    skip_when_refused = False  # every other stream hangs on the account list
 
     optional_fields = ("numeric_id",)
 
@@ -71,6 +72,7 @@ class CompaniesStream(AccountStream):
     path = "/a/{account_id}/companies.json"
     records_key = "companies"
     primary_keys = ("id",)
+    skip_when_refused = False  # caller ids and summary emails hang on the company list
     optional_fields = ("verified_caller_ids",)
     schema = schemas.COMPANIES
 
@@ -185,12 +187,14 @@ class CallsSummaryStream(ReportStream):
                 }
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        body = response_body(response)
-        for row in body.get("grouped_results", []):
+        body = json_object(response)
+        if not isinstance(body.get("start_date"), str):
+            raise AnswerProblem("has no start_date")
+        for row in required_list(body, "grouped_results"):
             yield {
                 **row,
                 "key": row.get("key") or "",
-                "group_by": body["grouped_by"],
+                "group_by": body.get("grouped_by") or "",
                 "date": body["start_date"][:10],
             }
 
@@ -227,8 +231,10 @@ class CallsTimeseriesStream(ReportStream):
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         interval = self.config["timeseries_interval"]
         end = self.tap.sync_range.end.isoformat()
-        for point in response_body(response)["data"]:
-            date = point["date"]
+        for point in required_list(json_object(response), "data"):
+            date = point.get("date")
+            if not isinstance(date, str):
+                raise AnswerProblem("has a data point without a date")
             period = to_utc_iso(date if "T" in date else f"{date}T00:00:00+00:00")
             if period < end:  # periods that have not begun yet are all zeros
                 yield {**point, "date": period, "interval": interval}

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 import typing as t
 from datetime import datetime, time, timedelta, timezone
 from functools import cached_property
 
-import requests
-from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_callrail.client import HourlyBudget
-from tap_callrail.dates import SettingError, SyncRange, months_before
+from tap_callrail.common.dates import SyncRange, months_before
+from tap_callrail.common.tap import BaseTap
 from tap_callrail.streams import (
     DEFAULT_CALL_FIELDS,
     STREAMS,
@@ -30,11 +26,11 @@ STRINGS = th.ArrayType(th.StringType)
 GROUPING = th.StringType(allowed_values=list(SUMMARY_GROUPINGS))
 
 
-class TapCallRail(Tap):
+class TapCallRail(BaseTap):
     """Singer tap for the CallRail API v3."""
 
     name = "tap-callrail"
-    message_writer_class = MsgSpecWriter
+    url_settings = ("api_url",)
 
     config_jsonschema = th.PropertiesList(
         th.Property("api_key", th.StringType, required=True, secret=True,
@@ -50,7 +46,7 @@ class TapCallRail(Tap):
                     "account the key can see."),
         th.Property("company_ids", STRINGS,
                     description="Restrict company-scoped records to these companies."),
-        th.Property("lookback_days", th.IntegerType(minimum=0), default=7,
+        th.Property("lookback_days", th.IntegerType(minimum=0, maximum=3650), default=7,
                     description="Days re-read before each bookmark: tags, lead status, notes, "
                     "value and transcripts change after a call."),
         th.Property("call_fields", STRINGS, default=list(DEFAULT_CALL_FIELDS),
@@ -62,24 +58,24 @@ class TapCallRail(Tap):
                     default="day", description="Period of one calls_timeseries row."),
         th.Property("api_url", th.StringType, default="https://api.callrail.com/v3",
                     description="Base URL of the API (the sandbox points it at 127.0.0.1)."),
-        th.Property("max_requests_per_hour", th.IntegerType(minimum=1), default=900,
+        th.Property("max_requests_per_hour", th.IntegerType(minimum=1, maximum=1_000_000),
+                    default=900,
                     description="Client-side throttle per account, under CallRail's 1,000/hour."),
-        th.Property("request_timeout", th.IntegerType(minimum=1), default=300,
+        th.Property("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                     description="Seconds to wait for one answer before retrying the request."),
-        th.Property("max_retries", th.IntegerType(minimum=0), default=12,
+        th.Property("max_retries", th.IntegerType(minimum=0, maximum=1000), default=12,
                     description="Retries of one request after 429, 5xx or a dropped connection."),
-        th.Property("max_retry_seconds", th.IntegerType(minimum=0), default=3600,
+        th.Property("max_retry_seconds", th.IntegerType(minimum=0, maximum=604800), default=3600,
                     description="Longest time spent retrying one request before giving up."),
     ).to_dict()  # fmt: skip
 
-    def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
-        super().__init__(*args, validate_config=validate_config, **kwargs)
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         self._budgets: dict[str, HourlyBudget] = {}
-        if validate_config:
-            try:
-                _ = self.sync_range
-            except SettingError as error:
-                raise ConfigValidationError(str(error), errors=[str(error)]) from None
+        super().__init__(*args, **kwargs)
+
+    def check_settings(self) -> None:
+        super().check_settings()
+        _ = self.sync_range
 
     @cached_property
     def sync_range(self) -> SyncRange:
@@ -109,18 +105,6 @@ class TapCallRail(Tap):
 
     def discover_streams(self) -> list[Stream]:
         return [stream_class(tap=self) for stream_class in STREAMS]
-
-    @classmethod
-    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
-        """Run the tap; a problem the user can fix is one line on stderr and exit 1."""
-        try:
-            super().invoke(*args, **kwargs)
-        except ConfigValidationError as error:
-            cls.logger.error("Invalid configuration: %s", "; ".join(error.errors or [str(error)]))
-            sys.exit(1)
-        except (FatalAPIError, RetriableAPIError, requests.RequestException) as error:
-            cls.logger.error("%s", error)
-            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,32 +1,8 @@
 """Rate limits, server errors, dropped connections, refused keys and gated endpoints."""
 
-import requests
 from callrail_harness import API_KEY, run_cli, sync, tap_config
-from singer_sdk.exceptions import RetriableAPIError
-from tap_callrail import retries
-from tap_callrail.client import retry_wait_seconds
 
 QUICK_RETRIES = {"start_date": "today-5"}
-
-
-def response(status: int, retry_after: str | None = None) -> requests.Response:
-    answer = requests.Response()
-    answer.status_code = status
-    if retry_after is not None:
-        answer.headers["Retry-After"] = retry_after
-    return answer
-
-
-def test_rate_limit_waits_honour_retry_after_else_grow_to_fifteen_minutes() -> None:
-    with_header = RetriableAPIError("429", response(429, "17"))
-    without = RetriableAPIError("429", response(429))
-    assert retry_wait_seconds(with_header, 0) == 17
-    assert [retry_wait_seconds(without, n) for n in range(6)] == [60, 120, 240, 480, 900, 900]
-    assert [retry_wait_seconds(RetriableAPIError("503", response(503)), n) for n in range(3)] == [
-        1,
-        2,
-        4,
-    ]
 
 
 def test_rate_limited_requests_are_retried_after_retry_after(sandbox) -> None:
@@ -107,11 +83,3 @@ def test_the_key_never_reaches_output_logs_or_state(sandbox, tmp_path) -> None:
 def test_a_rejected_key_is_not_echoed(sandbox, tmp_path) -> None:
     output = run_cli(tmp_path, tap_config(api_key="wrong-" + API_KEY))
     assert API_KEY not in output.log + output.stdout
-
-
-def test_rate_limits_and_other_failures_count_their_attempts_apart() -> None:
-    waits = retries.waits(retry_wait_seconds)
-    next(waits)
-    limited = RetriableAPIError("429", response(429))
-    failed = RetriableAPIError("503", response(503))
-    assert [waits.send(e) for e in (limited, failed, limited, failed, failed)] == [60, 1, 120, 2, 4]

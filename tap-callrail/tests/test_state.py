@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from callrail_harness import sync, tap_config
@@ -66,14 +66,24 @@ def test_account_ids_setting_reads_only_those_accounts(sandbox) -> None:
     }
 
 
-def test_a_bookmark_in_the_future_yields_no_records(full_run, sandbox) -> None:
+def test_a_bookmark_past_the_end_date_yields_no_records(full_run, sandbox) -> None:
+    sandbox.clear_log()
+    config = tap_config(start_date="today-45", end_date="today-20")
+    output = sync(config, state=full_run.final_state, select=set(INCREMENTAL))
+    assert not any(output.records(stream) for stream in INCREMENTAL)
+    assert not [r for r in sandbox.requests if "/calls" in r.path or "text-messages" in r.path]
+
+
+def test_a_bookmark_in_the_future_is_read_as_now(full_run, sandbox, caplog) -> None:
     future = json.loads(
         re.sub(r'("replication_key_value": ")\d{4}', r"\g<1>2999", json.dumps(full_run.final_state))
     )
-    sandbox.clear_log()
-    output = sync(tap_config(start_date="today-45"), state=future, select=set(INCREMENTAL))
-    assert not any(output.records(stream) for stream in INCREMENTAL)
-    assert not [r for r in sandbox.requests if "/calls" in r.path or "text-messages" in r.path]
+    output = sync(tap_config(start_date="today-45"), state=future, select={"calls"})
+    calls = output.records("calls")
+    assert calls
+    week_ago = (datetime.now(timezone.utc) - timedelta(days=8)).isoformat()
+    assert all(c["start_time"] >= week_ago for c in calls)  # the look-back before now
+    assert "bookmark 2999" in caplog.text
 
 
 def test_second_run_rereads_the_lookback_and_sees_late_changes(full_run, sandbox) -> None:

@@ -14,8 +14,9 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import OffsetPaginator
 from singer_sdk.streams.rest import PageContext
 
-from tap_clickpoint import assumed, retries
-from tap_clickpoint.dates import bookmark_in, day_windows, parse_timestamp
+from tap_clickpoint import assumed
+from tap_clickpoint.common import retries
+from tap_clickpoint.common.dates import bookmark_in, day_windows, parse_timestamp
 from tap_clickpoint.fields import LeadTyper
 from tap_clickpoint.formats import CanonicalObject, MalformedAnswerError, error_text, read_page
 

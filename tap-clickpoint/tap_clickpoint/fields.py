@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from singer_sdk import typing as th
 
 from tap_clickpoint import assumed
-from tap_clickpoint.dates import to_utc_iso
+from tap_clickpoint.common.dates import to_utc_iso
 from tap_clickpoint.formats import Canonical, CanonicalObject, parse_naive_timestamp
 
 if t.TYPE_CHECKING:

@@ -15,7 +15,7 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_clickpoint import assumed
-from tap_clickpoint.dates import SettingError, SyncRange
+from tap_clickpoint.common.dates import SettingError, SyncRange
 from tap_clickpoint.streams import STREAMS
 
 if t.TYPE_CHECKING:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from clickpoint_harness import API_KEY, PACIFIC_FORMAT, api_total, lead_queries, sync, tap_config
 from tap_clickpoint.assumed import from_source_time, window_params
-from tap_clickpoint.dates import SyncRange
+from tap_clickpoint.common.dates import SyncRange
 from tap_clickpoint.formats import parse_naive_timestamp
 
 from sandbox.leadexec import MORTGAGE, SOLAR, LeadExecSandbox

@@ -13,8 +13,8 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 
-from tap_incontact import retries
-from tap_incontact.dates import bookmark_in, parse_timestamp, to_utc_iso
+from tap_incontact.common import retries
+from tap_incontact.common.dates import bookmark_in, parse_timestamp, to_utc_iso
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context

@@ -13,7 +13,7 @@ from singer_sdk.exceptions import FatalAPIError
 
 from tap_incontact import schemas
 from tap_incontact.client import InContactStream, IncrementalStream, WindowStream, iso_z
-from tap_incontact.dates import parse_timestamp
+from tap_incontact.common.dates import parse_timestamp
 
 if t.TYPE_CHECKING:
     import requests

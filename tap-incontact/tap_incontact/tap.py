@@ -14,7 +14,7 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_incontact.auth import InContactAuth
-from tap_incontact.dates import SettingError, SyncRange
+from tap_incontact.common.dates import SettingError, SyncRange
 from tap_incontact.streams import STREAMS
 
 if t.TYPE_CHECKING:

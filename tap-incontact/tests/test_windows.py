@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from incontact_harness import sync, tap_config
 from tap_incontact.client import seconds
-from tap_incontact.dates import parse_timestamp
+from tap_incontact.common.dates import parse_timestamp
 from tap_incontact.tap import TapInContact
 
 

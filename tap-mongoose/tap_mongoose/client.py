@@ -15,8 +15,9 @@ from singer_sdk import RESTStream
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.pagination import PageNumberPaginator
 
-from tap_mongoose import auth, contract, retries
-from tap_mongoose.dates import bookmark_in, parse_timestamp
+from tap_mongoose import auth, contract
+from tap_mongoose.common import retries
+from tap_mongoose.common.dates import bookmark_in, parse_timestamp
 
 if t.TYPE_CHECKING:
     from requests.auth import AuthBase

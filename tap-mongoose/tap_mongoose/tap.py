@@ -15,7 +15,7 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_mongoose import auth, contract
-from tap_mongoose.dates import SettingError, SyncRange
+from tap_mongoose.common.dates import SettingError, SyncRange
 from tap_mongoose.streams import STREAMS
 
 if t.TYPE_CHECKING:

@@ -1,0 +1,48 @@
+"""How long retries wait, and which failures are retried how often."""
+
+import requests
+from singer_sdk.exceptions import RetriableAPIError
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
+
+from common.retries import RetryWaits, is_unreachable, unreachable_message, waits
+
+
+def response(status: int, retry_after: str | None = None) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code = status
+    if retry_after is not None:
+        answer.headers["Retry-After"] = retry_after
+    return answer
+
+
+def test_retry_after_wins_else_waits_double_up_to_their_ceiling() -> None:
+    hourly = RetryWaits(rate_limit_first=60, rate_limit_most=900)
+    assert hourly(RetriableAPIError("429", response(429, "17")), 0) == 17
+    limited = RetriableAPIError("429", response(429))
+    assert [hourly(limited, n) for n in range(6)] == [60, 120, 240, 480, 900, 900]
+    failed = RetriableAPIError("503", response(503))
+    assert [hourly(failed, n) for n in range(3)] == [1, 2, 4]
+
+
+def test_rate_limits_and_other_failures_count_their_attempts_apart() -> None:
+    wait = waits(RetryWaits(rate_limit_first=60, rate_limit_most=900))
+    next(wait)
+    limited = RetriableAPIError("429", response(429))
+    failed = RetriableAPIError("503", response(503))
+    assert [wait.send(e) for e in (limited, failed, limited, failed, failed)] == [60, 1, 120, 2, 4]
+
+
+def _connection_error(reason: Exception) -> requests.ConnectionError:
+    return requests.ConnectionError(MaxRetryError(None, "/", reason))  # type: ignore[arg-type]
+
+
+def test_a_host_that_cannot_be_reached_is_told_apart_from_a_dropped_connection() -> None:
+    unknown = _connection_error(NameResolutionError("api.example", None, "no such host"))  # type: ignore[arg-type]
+    refused = _connection_error(NewConnectionError(None, "refused"))  # type: ignore[arg-type]
+    dropped = requests.ConnectionError("Connection aborted: RemoteDisconnected")
+    assert is_unreachable(unknown)
+    assert is_unreachable(refused)
+    assert not is_unreachable(dropped)
+    assert "api.example.com" in unreachable_message(unknown, "https://api.example.com/v3/a.json")
+    assert "does not resolve" in unreachable_message(unknown, "https://api.example.com/")
+    assert "refused" in unreachable_message(refused, "http://127.0.0.1:9/")

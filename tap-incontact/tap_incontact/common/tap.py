@@ -1,0 +1,153 @@
+# Copied from common/tap.py by `python3 tasks.py copy-common`: edit the source, not this copy.
+"""The Tap every tap builds on: settings checked up front, and failures as one clear line.
+
+Whatever goes wrong (a setting, a config or state file that is not JSON, an API that refuses
+or misbehaves, a host that cannot be reached) ends the run with one error line that names what
+is wrong, exit code 1 and no traceback; secrets never appear in it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+import typing as t
+from datetime import timezone, tzinfo
+from functools import cached_property
+
+import jsonschema
+from singer_sdk import Tap
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError
+
+from .dates import SettingError
+from .failures import CLEAR_FAILURES, RunFailed
+from .redact import LogMasking, Redactor
+from .transport import url_problem
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    """A schema error in words that name the setting and never repeat its value."""
+    kind, limit = error.validator, error.validator_value
+    if kind == "required":
+        name = str(error.message).split("'")[1] if "'" in error.message else "?"
+        return f"setting '{name}' is required"
+    path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.path)
+    name = path.lstrip(".") or "config"
+    words = {
+        "type": f"must be of type {' or '.join(limit) if isinstance(limit, list) else limit}",
+        "minimum": f"must be at least {limit}",
+        "maximum": f"must be at most {limit}",
+        "exclusiveMinimum": f"must be more than {limit}",
+        "enum": f"must be one of: {', '.join(map(str, limit or []))}",
+        "minItems": f"needs at least {limit} items",
+        "minLength": "must not be empty",
+    }
+    return f"setting '{name}' {words.get(str(kind), 'is not valid')}"
+
+
+def config_problems(schema: dict, config: t.Mapping[str, t.Any]) -> list[str]:
+    """Every way `config` breaks `schema`, one line each, values left out (they may be secret)."""
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(dict(config)), key=lambda e: list(map(str, e.path)))
+    return list(dict.fromkeys(_describe(error) for error in errors))
+
+
+def read_json_input(stream: t.IO[str] | None, what: str) -> t.IO[str] | None:
+    """The text of a --state or --catalog file, after checking it is a JSON object."""
+    if stream is None:
+        return None
+    text = stream.read()
+    name = getattr(stream, "name", what)
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise RunFailed(f"the {what} file {name} is not JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise RunFailed(f"the {what} file {name} is not a JSON object")
+    if what == "state" and not isinstance(value.get("bookmarks", {}), dict):
+        raise RunFailed(f"the state file {name} has 'bookmarks' that are not an object")
+    return io.StringIO(text)
+
+
+class BaseTap(Tap):
+    """Shared by every tap of this repository."""
+
+    message_writer_class = MsgSpecWriter
+    #: Settings that hold a URL the tap sends credentials to.
+    url_settings: t.ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
+        try:
+            super().__init__(*args, validate_config=validate_config, **kwargs)
+        except ConfigValidationError:
+            # The SDK's messages may repeat a value, and a value may be a secret.
+            problems = config_problems(self.config_jsonschema, self.config)
+            raise ConfigValidationError(problems[0], errors=problems) from None
+        self.redactor = Redactor(self.secret_values())
+        if validate_config:
+            try:
+                self.check_settings()
+            except SettingError as error:
+                raise ConfigValidationError(str(error), errors=[str(error)]) from None
+
+    def secret_values(self) -> list[str]:
+        """The values of the settings marked secret."""
+        properties = self.config_jsonschema.get("properties", {})
+        return [
+            str(self.config[name])
+            for name, schema in properties.items()
+            if schema.get("secret") and self.config.get(name) not in (None, "")
+        ]
+
+    def check_settings(self) -> None:
+        """Check settings the schema cannot; raise SettingError naming the setting."""
+        for name in self.url_settings:
+            if self.config.get(name) and (problem := url_problem(str(self.config[name]))):
+                raise SettingError(f"setting '{name}' {problem}")
+
+    @property
+    def zone(self) -> tzinfo:
+        """The time zone whose days the date settings and day buckets name."""
+        return timezone.utc
+
+    # Running
+
+    @cached_property
+    def log_masking(self) -> LogMasking:
+        """The redactor on this tap's loggers, and on urllib3's lines that show request URLs."""
+        loggers = [self.logger, *(stream.logger for stream in self.streams.values())]
+        return LogMasking(self.redactor, [*loggers, logging.getLogger("urllib3.connectionpool")])
+
+    @classmethod
+    def cb_config(cls, ctx: t.Any, param: t.Any, value: tuple[str, ...]) -> t.Any:
+        """Read the --config files; one that is missing or not JSON is one line, exit 1."""
+        for path in value:
+            if path == "ENV":
+                continue
+            try:
+                with open(path, encoding="utf-8") as config_file:
+                    settings = json.load(config_file)
+            except (OSError, ValueError) as error:
+                problem = "cannot be read" if isinstance(error, OSError) else "is not JSON"
+                cls.logger.error("Invalid configuration: the config file %s %s", path, problem)
+                ctx.exit(1)
+            if not isinstance(settings, dict):
+                cls.logger.error("Invalid configuration: the config file %s is not an object", path)
+                ctx.exit(1)
+        return super().cb_config(ctx, param, value)
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
+        """Run the command; a failure is one line on stderr and exit code 1."""
+        try:
+            for what in ("state", "catalog"):
+                kwargs[what] = read_json_input(kwargs.get(what), what)
+            super().invoke(*args, **kwargs)
+        except ConfigValidationError as error:
+            cls.logger.error("Invalid configuration: %s", "; ".join(error.errors or [str(error)]))
+            sys.exit(1)
+        except (RunFailed, *CLEAR_FAILURES) as error:
+            cls.logger.error("%s", " ".join(str(error).split()))
+            sys.exit(1)
