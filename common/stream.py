@@ -33,9 +33,13 @@ from .failures import CLEAR_FAILURES, RunFailed, describe_failure
 from .transport import OriginBoundSession
 
 if t.TYPE_CHECKING:
-    from singer_sdk.helpers.types import Context
+    from singer_sdk.helpers.types import Context, Record
 
     from .tap import BaseTap
+
+
+class MissingKeyError(FatalAPIError):
+    """A record without its primary key."""
 
 
 class CappedStateManager:
@@ -78,6 +82,7 @@ class BaseStream(RESTStream[t.Any]):
         self.tap = tap
         self._sessions = threading.local()
         self._bad_byte_records = 0
+        self._counts_lock = threading.Lock()
 
     @property
     def timeout(self) -> int:
@@ -166,7 +171,9 @@ class BaseStream(RESTStream[t.Any]):
         except AnswerProblem as problem:
             raise self.answer_error(response, str(problem)) from None
         if had_bad_bytes(response):
-            self._bad_byte_records += sum("\ufffd" in str(record) for record in records)
+            affected = sum("\ufffd" in str(record) for record in records)
+            with self._counts_lock:
+                self._bad_byte_records += affected
         yield from records
 
     def answer_error(self, response: requests.Response, problem: str) -> MalformedAnswerError:
@@ -258,12 +265,30 @@ class BaseStream(RESTStream[t.Any]):
             return self.run_started_at
         return value
 
-    def bad_bytes_warning(self) -> None:
-        """One warning per stream counting the records that held bytes that were not UTF-8."""
+    # Records
+
+    def generate_child_contexts(
+        self, record: Record, context: Context | None
+    ) -> t.Iterable[Context | None]:
+        """Every record passes here once it is complete: one without its key stops the run.
+
+        A target merges records by their key, so records without one would become one.
+        """
+        missing = [key for key in self.primary_keys or () if record.get(key) is None]
+        if missing:
+            msg = (
+                f"{self.vendor} sent a {self.name} record without {', '.join(missing)}; "
+                "stopping, as records without their key would be merged into one"
+            )
+            raise MissingKeyError(msg)
+        yield from super().generate_child_contexts(record, context)
+
+    def log_sync_costs(self) -> None:
+        """At the end of the run: one warning counting records that held bytes not UTF-8."""
+        super().log_sync_costs()
         if self._bad_byte_records:
             self.logger.warning(
-                "%s: %d records held bytes that are not UTF-8; they were replaced by U+FFFD",
+                "%s: %d records held bytes that are not UTF-8; each was replaced by U+FFFD",
                 self.name,
                 self._bad_byte_records,
             )
-            self._bad_byte_records = 0

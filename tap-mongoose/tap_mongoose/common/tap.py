@@ -35,16 +35,20 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"setting '{name}' is required"
     path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.path)
     name = path.lstrip(".") or "config"
-    words = {
-        "type": f"must be of type {' or '.join(limit) if isinstance(limit, list) else limit}",
-        "minimum": f"must be at least {limit}",
-        "maximum": f"must be at most {limit}",
-        "exclusiveMinimum": f"must be more than {limit}",
-        "enum": f"must be one of: {', '.join(map(str, limit or []))}",
-        "minItems": f"needs at least {limit} items",
-        "minLength": "must not be empty",
-    }
-    return f"setting '{name}' {words.get(str(kind), 'is not valid')}"
+    if kind == "type":
+        kinds = [k for k in (limit if isinstance(limit, list) else [limit]) if k != "null"]
+        words = f"must be of type {' or '.join(kinds)}"
+    elif kind == "enum":
+        words = f"must be one of: {', '.join(str(v) for v in limit if v is not None)}"
+    else:
+        words = {
+            "minimum": f"must be at least {limit}",
+            "maximum": f"must be at most {limit}",
+            "exclusiveMinimum": f"must be more than {limit}",
+            "minItems": f"needs at least {limit} items",
+            "minLength": "must not be empty",
+        }.get(str(kind), "is not valid")
+    return f"setting '{name}' {words}"
 
 
 def config_problems(schema: dict, config: t.Mapping[str, t.Any]) -> list[str]:
