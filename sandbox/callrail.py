@@ -21,8 +21,19 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sandbox._fake import CITIES, FIRST_NAMES, LAST_NAMES, full_name, masked_id, phone, pretty_phone
-from sandbox._server import ApiError, RateLimiter, Request, Response, Router, SandboxServer
+from sandbox.core.fake import (
+    CITIES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    full_name,
+    masked_id,
+    phone,
+    pretty_phone,
+)
+from sandbox.core.http import ApiError, Request, Response
+from sandbox.core.ratelimit import RateLimiter
+from sandbox.core.router import Router
+from sandbox.core.server import SandboxServer
 
 Record = dict[str, Any]
 Predicate = Callable[[Record], bool]

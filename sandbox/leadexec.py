@@ -25,8 +25,9 @@ from urllib.parse import parse_qs
 from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
-from sandbox._fake import CITIES, FIRST_NAMES, LAST_NAMES
-from sandbox._server import ApiError, Request, Response, SandboxServer
+from sandbox.core.fake import CITIES, FIRST_NAMES, LAST_NAMES
+from sandbox.core.http import ApiError, Request, Response
+from sandbox.core.server import SandboxServer
 
 Record = dict[str, Any]
 
