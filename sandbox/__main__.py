@@ -15,8 +15,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from sandbox._server import SandboxServer
 from sandbox.callrail import CallRailSandbox
+from sandbox.core.server import SandboxServer
 from sandbox.incontact import InContactSandbox
 from sandbox.leadexec import LeadExecSandbox
 from sandbox.mongoose import MongooseSandbox

@@ -1,0 +1,161 @@
+"""The base of every vendor simulator: a local HTTP API on 127.0.0.1 that answers like the vendor,
+except when a test has injected a fault, and logs every request.
+
+A vendor subclasses `SandboxServer` and implements `handle(request) -> Response`. Tests drive
+faults and read the log from Python, or over HTTP under `/_sandbox/` when the code under test
+runs in another process.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+from sandbox.core.faults import Fault, FaultQueue
+from sandbox.core.http import ApiError, LocalHTTPServer, Request, Response
+from sandbox.core.requests_log import LoggedRequest, RequestLog
+
+CONTROL_PREFIX = "/_sandbox/"
+S = TypeVar("S", bound="SandboxServer")
+
+
+class SandboxServer:
+    """A local HTTP API; subclasses implement `handle`."""
+
+    def __init__(self, *, port: int = 0) -> None:
+        self._port = port
+        self._httpd: LocalHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._faults = FaultQueue()
+        self._log = RequestLog()
+
+    # Life cycle
+
+    def start(self: S) -> S:
+        if self._httpd is None:
+            self._httpd = LocalHTTPServer(self._port, self)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, name=type(self).__name__, daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self: S) -> S:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the sandbox is not started")
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def env(self) -> dict[str, str]:
+        """`NAME=value` settings that point a client at this simulator."""
+        return {}
+
+    def handle(self, request: Request) -> Response:
+        return Response.error(404, "Not Found")
+
+    # Faults
+
+    def inject(
+        self,
+        status: int | None = None,
+        *,
+        count: int = 1,
+        retry_after: float | None = None,
+        drop: bool = False,
+        delay: float = 0.0,
+        path_contains: str = "",
+        body: dict | None = None,
+    ) -> None:
+        """Answer the next `count` requests whose target contains `path_contains` with a fault.
+
+        `delay` sleeps first; then `drop` hangs up without answering, `status` answers that
+        status, and with neither the request is answered normally.
+        """
+        if status is None and not drop and not delay:
+            raise ValueError("a fault needs a status, drop=True or a delay")
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        self._faults.add(Fault(status, count, retry_after, drop, delay, path_contains, body))
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    # Request log
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        return self._log.entries()
+
+    def clear_log(self) -> None:
+        self._log.clear()
+
+    # Dispatch
+
+    def respond(self, request: Request) -> Response | None:
+        """The answer to one request; None means hang up without answering."""
+        if request.path.startswith(CONTROL_PREFIX):
+            return self._control(request)
+        generation = self._log.generation
+        fault = self._faults.take(request.target or request.path)
+        if fault is not None:
+            time.sleep(fault.delay)
+        response: Response | None
+        if fault is not None and fault.drop:
+            response = None
+        elif fault is not None and fault.status is not None:
+            response = fault.response()
+        else:
+            response = self._call_handler(request)
+        logged = LoggedRequest(
+            request.method,
+            request.path,
+            request.query,
+            request.headers,
+            response.status if response else 0,
+        )
+        self._log.add(logged, generation)
+        return response
+
+    def _call_handler(self, request: Request) -> Response:
+        try:
+            return self.handle(request)
+        except ApiError as error:
+            return Response.error(error.status, error.message)
+        except Exception:
+            traceback.print_exc()
+            return Response.error(500, "Internal Server Error")
+
+    def _control(self, request: Request) -> Response:
+        what = request.path[len(CONTROL_PREFIX) :].strip("/")
+        actions: dict[tuple[str, str], Callable[[], Any]] = {
+            ("faults", "GET"): self._faults.listed,
+            ("faults", "POST"): lambda: self.inject(**json.loads(request.body or b"{}")),
+            ("faults", "DELETE"): self.clear_faults,
+            ("requests", "GET"): lambda: [asdict(logged) for logged in self.requests],
+            ("requests", "DELETE"): self.clear_log,
+        }
+        action = actions.get((what, request.method))
+        if action is None:
+            return Response.error(404, "Not Found")
+        try:
+            result = action()
+        except (TypeError, ValueError) as error:
+            return Response.error(400, str(error))
+        return Response(json={"ok": True} if result is None else result)
