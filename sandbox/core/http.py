@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,8 @@ class Response:
     body: bytes | None = None
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    #: Seconds between the bytes of the body: an answer that trickles in.
+    trickle: float = 0.0
 
     @classmethod
     def error(cls, status: int, message: str) -> Response:
@@ -119,7 +122,14 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        if not response.trickle:
+            self.wfile.write(payload)
+            return
+        self.wfile.flush()
+        for offset in range(len(payload)):
+            self.wfile.write(payload[offset : offset + 1])
+            self.wfile.flush()
+            time.sleep(response.trickle)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 

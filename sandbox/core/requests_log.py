@@ -5,7 +5,9 @@ test can assert what a tap sent, how often it retried and where its secrets went
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import unquote_to_bytes
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,15 @@ class LoggedRequest:
     headers: dict[str, str]
     #: 0 when a fault dropped the connection without an answer.
     status: int
+    body: bytes = b""
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "body": self.body.decode("utf-8", errors="replace")}
+
+    def carries(self, secret: str) -> bool:
+        """Whether `secret` travelled in this request: its path, query, headers or body."""
+        text = f"{self.path} {self.query} {self.headers} ".encode() + self.body
+        return secret.encode() in text or secret.encode() in unquote_to_bytes(text)
 
 
 class RequestLog:

@@ -13,7 +13,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any, TypeVar
 
 from sandbox.core.faults import Fault, FaultQueue
@@ -82,17 +81,29 @@ class SandboxServer:
         delay: float = 0.0,
         path_contains: str = "",
         body: dict | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | str | None = None,
+        content_type: str | None = None,
+        trickle: float = 0.0,
+        replay: bool = False,
+        replace: list[tuple[bytes | str, bytes | str]] | None = None,
     ) -> None:
         """Answer the next `count` requests whose target contains `path_contains` with a fault.
 
-        `delay` sleeps first; then `drop` hangs up without answering, `status` answers that
-        status, and with neither the request is answered normally.
+        `delay` sleeps first; then `drop` hangs up without answering, and `status` answers that
+        status (with `body`, or `raw` bytes of `content_type`, and `headers`). Without either,
+        the real answer goes out, changed: `replace` swaps bytes in it, `headers` are added,
+        `trickle` paces it, and `replay` sends the first request's answer to the later ones.
         """
-        if status is None and not drop and not delay:
-            raise ValueError("a fault needs a status, drop=True or a delay")
+        changes = headers or raw is not None or trickle or replay or replace
+        if status is None and not drop and not delay and not changes:
+            raise ValueError("a fault needs a status, drop=True, a delay or a change")
         if count < 1:
             raise ValueError("count must be at least 1")
-        self._faults.add(Fault(status, count, retry_after, drop, delay, path_contains, body))
+        pairs = [(old, new) for old, new in replace or []]
+        fault = Fault(status, count, retry_after, drop, delay, path_contains, body,
+                      dict(headers or {}), raw, content_type, trickle, replay, pairs)  # fmt: skip
+        self._faults.add(fault)
 
     def clear_faults(self) -> None:
         self._faults.clear()
@@ -119,16 +130,23 @@ class SandboxServer:
         response: Response | None
         if fault is not None and fault.drop:
             response = None
-        elif fault is not None and fault.status is not None:
+        elif fault is not None and fault.answers_itself:
             response = fault.response()
+        elif fault is not None and fault.replayed is not None:
+            response = fault.replayed
         else:
             response = self._call_handler(request)
+            if fault is not None:
+                response = fault.changed(response)
+                if fault.replay:
+                    fault.replayed = response
         logged = LoggedRequest(
             request.method,
             request.path,
             request.query,
             request.headers,
             response.status if response else 0,
+            request.body,
         )
         self._log.add(logged, generation)
         return response
@@ -148,7 +166,7 @@ class SandboxServer:
             ("faults", "GET"): self._faults.listed,
             ("faults", "POST"): lambda: self.inject(**json.loads(request.body or b"{}")),
             ("faults", "DELETE"): self.clear_faults,
-            ("requests", "GET"): lambda: [asdict(logged) for logged in self.requests],
+            ("requests", "GET"): lambda: [logged.as_json() for logged in self.requests],
             ("requests", "DELETE"): self.clear_log,
         }
         action = actions.get((what, request.method))
