@@ -122,13 +122,14 @@ def run_command(
 ) -> SyncOutput:
     """Run the installed tap command in a child process, with debug logging on.
 
-    With `extra_args` (`--discover`, say) stdout is not read as Singer messages.
+    With `extra_args` (`--discover`, say) stdout is not read as Singer messages. A run that
+    failed keeps the messages it wrote before failing.
     """
     log_level = f"{tap.upper().replace('-', '_')}_LOGLEVEL"
     env = {**os.environ, log_level: "DEBUG", "LOGLEVEL": "DEBUG"}
     command = [*tap_command(tap, workdir, config, state, select), *extra_args]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    messages = parse_messages(done.stdout) if done.returncode == 0 and not extra_args else []
+    messages = [] if extra_args else parse_messages(done.stdout)
     return SyncOutput(messages, done.stderr, done.returncode, done.stdout)
 
 

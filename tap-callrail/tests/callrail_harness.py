@@ -43,6 +43,8 @@ def sync(config: dict, state: dict | None = None, select: set[str] | None = None
     return taprun.sync(TapCallRail, config, state, select)
 
 
-def run_cli(tmp_path: Path, config: dict, state: dict | None = None) -> SyncOutput:
+def run_cli(
+    tmp_path: Path, config: dict, state: dict | None = None, select: set[str] | None = None
+) -> SyncOutput:
     """Run the installed `tap-callrail` command in a child process, with debug logging."""
-    return taprun.run_command("tap-callrail", tmp_path, config, state)
+    return taprun.run_command("tap-callrail", tmp_path, config, state, select=select)

@@ -23,6 +23,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from .dates import SettingError
 from .failures import CLEAR_FAILURES, RunFailed
+from .quiet import quieten
 from .redact import LogMasking, Redactor
 from .transport import url_problem
 
@@ -90,6 +91,7 @@ class BaseTap(Tap):
             problems = config_problems(self.config_jsonschema, self.config)
             raise ConfigValidationError(problems[0], errors=problems) from None
         self.redactor = Redactor(self.secret_values())
+        quieten([self.logger])
         if validate_config:
             try:
                 self.check_settings()
@@ -120,8 +122,13 @@ class BaseTap(Tap):
 
     @cached_property
     def log_masking(self) -> LogMasking:
-        """The redactor on this tap's loggers, and on urllib3's lines that show request URLs."""
+        """The redactor on this tap's loggers, and on urllib3's lines that show request URLs.
+
+        Built when the first records are read, when the streams exist; the SDK's noise is
+        quietened on the same loggers then.
+        """
         loggers = [self.logger, *(stream.logger for stream in self.streams.values())]
+        quieten(loggers)
         return LogMasking(self.redactor, [*loggers, logging.getLogger("urllib3.connectionpool")])
 
     @classmethod
