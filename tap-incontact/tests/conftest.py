@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from incontact_harness import SANDBOX
+
 from sandbox.incontact import InContactSandbox
 
 

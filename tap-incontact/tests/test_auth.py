@@ -2,9 +2,10 @@
 
 import pytest
 from incontact_harness import SANDBOX, cxone_config, run_cli, sync, tap_config
-from sandbox.incontact import InContactSandbox
 from tap_incontact.auth import refresh_margin
 from tap_incontact.tap import TapInContact
+
+from sandbox.incontact import InContactSandbox
 
 ADMIN = {"agents", "teams", "skills", "campaigns", "reports"}
 
