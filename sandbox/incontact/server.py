@@ -27,35 +27,42 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from datetime import time as clock
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from sandbox._fake import CITIES, FIRST_NAMES, LAST_NAMES, phone
 from sandbox._server import ApiError, Request, Response, Router, SandboxServer
+from sandbox.incontact.dates import (
+    DAY_MS,
+    EPOCH,
+    MAX_WINDOW_ERROR,
+    MAX_WINDOW_MS,
+    MINUTE_MS,
+    date_window,
+    day_start_ms,
+    hms,
+    iso_duration,
+    iso_z,
+    parse_date,
+    plain_utc,
+    to_ms,
+)
+from sandbox.incontact.faults import Refusal, as_incontact_answers, error_answer, injected_body
+from sandbox.incontact.paging import paged
 
 Record = dict[str, Any]
 Params = dict[str, str]
 Table = tuple[list[str], list[list[Any]]]
 Handler = Callable[[Request, int, Params], Response]
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-MINUTE_MS, DAY_MS = 60_000, 86_400_000
 CENTRAL_AUTH_PATH = "/InContactAuthorizationServer/Token"
 CXONE_AUTH_PATH = "/auth/token"
 _API_PATH = re.compile(r"^/inContactAPI/services/v(\d+)\.0/(.+?)/?$", re.IGNORECASE)
-_DATE = re.compile(
-    r"^\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?)?(Z|[+-]\d\d:\d\d)?$", re.I
-)
-MAX_TOP = 100
 REFRESH_SECONDS = 7200
 CONTACT_DAYS = 90
-MAX_WINDOW_MS = 30 * DAY_MS
 DOWNLOAD_HISTORY_MS = 730 * DAY_MS
 CAMPAIGN_RENAME_VERSION = 33
 CONTACT_ID_BASE = 412_000_000
-MAX_WINDOW_ERROR = "Invalid date range. Max 30 days."
 SCOPE = "RealTimeApi AdminApi AuthenticationApi PatronApi AgentApi CustomApi ReportingApi"
 AREA, CLUSTER, DOMAIN = "na1", "C32", "niceincontact.com"
 
@@ -116,15 +123,6 @@ DOWNLOAD_REPORTS = (
     _Report(5246, "Agent Wrap-up Extract", "Data Download", "Hold and wrap-up by agent"),
 )
 PREBUILT_REPORT = _Report(None, "Agent Performance by Skill", "Prebuilt", "Standard report")
-
-
-class _Refusal(ApiError):
-    """An error answer: inContact's `errorDescription` shape, or OAuth's on the token endpoints."""
-
-    def __init__(self, status: int, text: str, code: str = "", *, oauth: bool = False) -> None:
-        super().__init__(status, text)
-        self.code = code or HTTPStatus(status).phrase
-        self.oauth = oauth
 
 
 @dataclass
@@ -274,10 +272,10 @@ class InContactSandbox(SandboxServer):
         index = (contact_id - CONTACT_ID_BASE) // 3
         if not 0 <= index < len(data.start) or _contact_id(index) != contact_id:
             raise KeyError(contact_id)
-        moment = _ms(self.clock() + timedelta(minutes=minutes_from_now))
+        moment = to_ms(self.clock() + timedelta(minutes=minutes_from_now))
         with self._lock:
             data.updated[index] = moment
-            data.notes[index] = f"Updated {_z(moment)}, see CRM"
+            data.notes[index] = f"Updated {iso_z(moment)}, see CRM"
             data.reindex()
 
     def report_csv(self, report_id: int, include_headers: bool = True) -> str:
@@ -293,30 +291,17 @@ class InContactSandbox(SandboxServer):
         return super().start()
 
     def inject(self, status: int | None = None, **options: Any) -> None:
-        if status == 429 and options.get("body") is None:
-            options["body"] = {"error": "Too Many Requests"}
+        options["body"] = injected_body(status, options.get("body"))
         super().inject(status, **options)
 
     def respond(self, request: Request) -> Response | None:
-        response = super().respond(request)
-        if response is not None and response.status == 204:  # never a body, faults included
-            response.json, response.body = None, b""
-        elif response is not None and response.status >= 400 and isinstance(response.json, dict):
-            body = response.json
-            text = (
-                body.get("errorDescription") or body.get("error_description") or body.get("error")
-            )
-            response.headers.setdefault("icStatusDescription", str(text))
-        return response
+        return as_incontact_answers(super().respond(request))
 
     def handle(self, request: Request) -> Response:
         try:
             return self._route(request)
         except ApiError as error:
-            code = getattr(error, "code", HTTPStatus(error.status).phrase)
-            key = "error_description" if getattr(error, "oauth", False) else "errorDescription"
-            body = {"error": code, key: error.message}
-            return Response(error.status, body, headers={"icStatusDescription": error.message})
+            return error_answer(error)
 
     def _route(self, request: Request) -> Response:
         path, method = request.path, request.method
@@ -332,7 +317,7 @@ class InContactSandbox(SandboxServer):
             })  # fmt: skip
         if path == "/.well-known/cxone-configuration":
             if request.param("tenantId") != self.tenant_id:
-                raise _Refusal(404, "Tenant not found")
+                raise Refusal(404, "Tenant not found")
             return Response(json={
                 "api_endpoint": self.url, "auth_endpoint": self.url, "ui_endpoint": self.url,
                 "area": AREA, "cluster": CLUSTER, "domain": DOMAIN, "acdDomain": DOMAIN,
@@ -340,11 +325,11 @@ class InContactSandbox(SandboxServer):
             })  # fmt: skip
         match = _API_PATH.match(path)
         if match is None:
-            raise _Refusal(404, "Not Found")
+            raise Refusal(404, "Not Found")
         self._authorize(request)
         route = self._routes.match(f"{method} {match.group(2)}")
         if route is None:
-            raise _Refusal(404, f"No resource at {match.group(2)}")
+            raise Refusal(404, f"No resource at {match.group(2)}")
         handler, params = route
         return handler(request, int(match.group(1)), params)
 
@@ -354,17 +339,17 @@ class InContactSandbox(SandboxServer):
         form, key = _form(request), _basic(request)
         if key != f"{self.application_name}@{self.vendor_name}:{self.business_unit}":
             app = (key or "").split(":")[0] or "unknown"
-            raise _Refusal(401, f"Client application '{app}' not authorized for user",
+            raise Refusal(401, f"Client application '{app}' not authorized for user",
                            "invalid_client", oauth=True)  # fmt: skip
         grant = form.get("grant_type")
         if grant == "password":
             if (form.get("username"), form.get("password")) != (self.username, self.password):
-                raise _Refusal(400, "Invalid username or password", "invalid_grant", oauth=True)
+                raise Refusal(400, "Invalid username or password", "invalid_grant", oauth=True)
             deadline = self.clock().timestamp() + REFRESH_SECONDS
         elif grant == "refresh_token":
             deadline = self._refresh_deadline(form.get("refresh_token"), "central")
         else:
-            raise _Refusal(400, f"Unsupported grant_type {grant}", "unsupported_grant_type",
+            raise Refusal(400, f"Unsupported grant_type {grant}", "unsupported_grant_type",
                            oauth=True)  # fmt: skip
         access, refresh = secrets.token_urlsafe(48), secrets.token_urlsafe(16) + "=="
         self._remember(access, refresh, "central", deadline, refreshed=grant == "refresh_token")
@@ -379,18 +364,18 @@ class InContactSandbox(SandboxServer):
     def _cxone_token(self, request: Request) -> Response:
         form, client = _form(request), _basic(request)
         if client != f"{self.client_id}:{self.client_secret}":
-            raise _Refusal(401, "Invalid client credentials", "invalid_client", oauth=True)
+            raise Refusal(401, "Invalid client credentials", "invalid_client", oauth=True)
         grant = form.get("grant_type")
         if grant == "password":
             if (form.get("username"), form.get("password")) != (
                 self.access_key_id, self.access_key_secret
             ):  # fmt: skip
-                raise _Refusal(400, "Invalid access key", "invalid_grant", oauth=True)
+                raise Refusal(400, "Invalid access key", "invalid_grant", oauth=True)
             deadline = self.clock().timestamp() + REFRESH_SECONDS
         elif grant == "refresh_token":
             deadline = self._refresh_deadline(form.get("refresh_token"), "cxone")
         else:
-            raise _Refusal(400, f"Unsupported grant_type {grant}", "unsupported_grant_type",
+            raise Refusal(400, f"Unsupported grant_type {grant}", "unsupported_grant_type",
                            oauth=True)  # fmt: skip
         issued = int(self.clock().timestamp())
         claims = {
@@ -414,9 +399,9 @@ class InContactSandbox(SandboxServer):
         with self._lock:
             known = self._refresh.get(token or "")
         if known is None or known[0] != sign_in:
-            raise _Refusal(400, "Invalid refresh token", "invalid_grant", oauth=True)
+            raise Refusal(400, "Invalid refresh token", "invalid_grant", oauth=True)
         if self.clock().timestamp() >= known[1]:
-            raise _Refusal(400, "Refresh token expired", "invalid_grant", oauth=True)
+            raise Refusal(400, "Refresh token expired", "invalid_grant", oauth=True)
         return known[1]
 
     def _remember(self, access: str, refresh: str, sign_in: str, deadline: float,
@@ -440,12 +425,12 @@ class InContactSandbox(SandboxServer):
         with self._lock:
             expiry = self._access.get(token.strip(), 0.0)
         if scheme.lower() != "bearer" or expiry <= self.clock().timestamp():
-            raise _Refusal(401, "Invalid or expired access token", "invalid_token")
+            raise Refusal(401, "Invalid or expired access token", "invalid_token")
 
     # Admin lists
 
     def _server_time(self, request: Request, version: int, params: Params) -> Response:
-        return Response(json={"ServerTime": _z(_ms(self.clock()))})
+        return Response(json={"ServerTime": iso_z(to_ms(self.clock()))})
 
     def _admin_list(self, name: str) -> Handler:
         """updatedSince, isActive, searchString, equality filters, orderBy, then pages."""
@@ -457,7 +442,7 @@ class InContactSandbox(SandboxServer):
                 renamed = {"campaignId": "id", "campaignName": "name"}
                 records = [{renamed.get(k, k): v for k, v in r.items()} for r in records]
             if updated and (since := request.param("updatedSince")):
-                since_text = _z(_parse(since, "updatedSince"))
+                since_text = iso_z(parse_date(since, "updatedSince"))
                 records = [r for r in records if r[updated] >= since_text]
             for param in ("isActive", *filters):
                 if wanted := request.param(param):
@@ -469,55 +454,38 @@ class InContactSandbox(SandboxServer):
             if order := request.param("orderBy"):
                 key, _, direction = order.partition(" ")
                 if (records and key not in records[0]) or direction not in ("", "asc", "desc"):
-                    raise _Refusal(400, "Invalid orderBy")
+                    raise Refusal(400, "Invalid orderBy")
                 records = sorted(records, key=lambda r: (r[key] is None, r[key] or 0),
                                  reverse=direction == "desc")  # fmt: skip
-            envelope = {"businessUnitId": self.bus_no, "lastPollTime": _z(_ms(self.clock()))}
-            return self._paged(
-                request, name, records, envelope | ({"hiddenAgents": 0} if name == "agents" else {})
+            envelope = {"businessUnitId": self.bus_no, "lastPollTime": iso_z(to_ms(self.clock()))}
+            return paged(
+                self.url,
+                request,
+                name,
+                records,
+                envelope | ({"hiddenAgents": 0} if name == "agents" else {}),
             )
 
         return answer
 
-    def _paged(self, request: Request, key: str, items: Sequence[Any], envelope: Record,
-               render: Callable[[Any], Record] = lambda record: record) -> Response:  # fmt: skip
-        """skip/top pages with `_links`; `top` is clamped to 100 without a word; 204 when empty."""
-        skip = _count(request, "skip", 0, minimum=0)
-        top = min(_count(request, "top", MAX_TOP, minimum=1), MAX_TOP)
-        if skip >= len(items):
-            return Response(204)
-        stop = min(skip + top, len(items))
-        rows = [render(item) for item in items[skip:stop]]
-
-        def link(offset: int) -> str:
-            pairs = [(k, v) for k, vs in request.query.items() for v in vs if k != "skip"]
-            return f"{self.url}{request.path}?{urlencode([*pairs, ('skip', offset)])}"
-
-        links = {
-            "self": self.url + (request.target or request.path),
-            "next": link(stop) if stop < len(items) else None,
-            "previous": link(max(0, skip - top)) if skip else None,
-        }
-        return Response(json={**envelope, "totalRecords": len(items), "_links": links, key: rows})
-
     # Contacts
 
     def _completed(self, request: Request, version: int, params: Params) -> Response:
-        data, now = self._contacts(), _ms(self.clock())
+        data, now = self._contacts(), to_ms(self.clock())
         since, first = request.param("updatedSince"), request.param("startDate")
         if since is None and first is None:
-            raise _Refusal(400, "Invalid startDate: give startDate and endDate, or updatedSince")
+            raise Refusal(400, "Invalid startDate: give startDate and endDate, or updatedSince")
         order = (request.param("orderBy") or "contactId").split()
         by_update = order[0] == "lastUpdateTime"
         if order[0] not in ("contactId", "contactStartDate", "lastUpdateTime") or order[1:] not in (
             [], ["asc"], ["desc"]
         ):  # fmt: skip
-            raise _Refusal(400, "Invalid orderBy")
-        window = _window(first, request.param("endDate"), now) if first is not None else None
+            raise Refusal(400, "Invalid orderBy")
+        window = date_window(first, request.param("endDate"), now) if first is not None else None
         indices: Sequence[int]
         if since is not None:
-            if (since_ms := _parse(since, "updatedSince")) < now - MAX_WINDOW_MS:
-                raise _Refusal(400, "Invalid updatedSince: must be within 30 days")
+            if (since_ms := parse_date(since, "updatedSince")) < now - MAX_WINDOW_MS:
+                raise Refusal(400, "Invalid updatedSince: must be within 30 days")
             updates, ranked = data.by_update
             indices = ranked[
                 bisect.bisect_left(updates, since_ms) : bisect.bisect_right(updates, now)
@@ -532,9 +500,9 @@ class InContactSandbox(SandboxServer):
             indices = sorted(indices, key=data.updated.__getitem__) if by_update else indices
         if order[1:] == ["desc"]:
             indices = indices[::-1]
-        envelope = {"businessUnitId": self.bus_no, "lastPollTime": _z(now)}
-        return self._paged(request, "completedContacts", indices, envelope,
-                           lambda i: self._contact(data, i))  # fmt: skip
+        envelope = {"businessUnitId": self.bus_no, "lastPollTime": iso_z(now)}
+        return paged(self.url, request, "completedContacts", indices, envelope,
+                           render=lambda i: self._contact(data, i))  # fmt: skip
 
     def _contact(self, data: _Contacts, i: int) -> Record:
         """Every field of one contact, drawn from its own seed."""
@@ -555,7 +523,7 @@ class InContactSandbox(SandboxServer):
         sla = int(queue <= skill["serviceLevelThreshold"]) if media in (3, 4) else -1
         record: Record = {
             "contactId": _contact_id(i), "masterContactId": _contact_id(i),
-            "contactStartDate": _z(start), "lastUpdateTime": _z(updated),
+            "contactStartDate": iso_z(start), "lastUpdateTime": iso_z(updated),
             "agentId": agent.get("agentId", 0), "firstName": agent["firstName"],
             "lastName": agent["lastName"], "teamId": agent.get("teamId", 0),
             "teamName": agent["teamName"], "skillId": skill["skillId"],
@@ -579,11 +547,11 @@ class InContactSandbox(SandboxServer):
             "dispositionNotes": data.notes.get(i, _notes(i)),
             "transferIndicatorId": 0, "transferIndicatorName": "None",
             "isRefused": refused, "refuseReason": "Agent Refused" if refused else None,
-            "refuseTime": _z(start + (pre + queue) * 1000) if refused else None,
+            "refuseTime": iso_z(start + (pre + queue) * 1000) if refused else None,
             "isTakeover": False, "isLogged": media in (4, 5), "isAnalyticsProcessed": analysed,
-            "analyticsProcessedDate": _z(updated) if analysed else None,
-            "dateContactWarehoused": _z(ended + (updated - ended) // 2),
-            "dateACWWarehoused": _z(updated),
+            "analyticsProcessedDate": iso_z(updated) if analysed else None,
+            "dateContactWarehoused": iso_z(ended + (updated - ended) // 2),
+            "dateACWWarehoused": iso_z(updated),
             "endReason": "Abandoned" if abandoned else rng.choice(END_REASONS),
             "divisionNo": 0, "routingAttribute": 0, "highProficiency": 1, "lowProficiency": 20,
             "tags": rng.sample(TAGS, rng.choice((0, 0, 0, 1, 2))),
@@ -601,12 +569,12 @@ class InContactSandbox(SandboxServer):
 
     def _make_contacts(self) -> _Contacts:
         """`contacts_per_day` a day, between 12:00 and 24:00 UTC, for 90 days up to `now`."""
-        data, end = _Contacts(), _ms(self.now)
+        data, end = _Contacts(), to_ms(self.now)
         weights = [weight for *_, weight in SKILLS]
         for offset in range(CONTACT_DAYS, -1, -1):
             day = self.now.date() - timedelta(days=offset)
             rng = random.Random(f"incontact:{self.seed}:contacts:{day.isoformat()}")
-            opening = _day_ms(day) + DAY_MS // 2
+            opening = day_start_ms(day) + DAY_MS // 2
             starts = sorted(opening + int(rng.random() * DAY_MS / 2)
                             for _ in range(self.contacts_per_day))  # fmt: skip
             for start in (s for s in starts if s < end):
@@ -656,13 +624,13 @@ class InContactSandbox(SandboxServer):
 
     def _quarters(self, request: Request) -> tuple[int, int]:
         """A window on quarter hours that has closed."""
-        start, end = (_parse(request.param(n), n) for n in ("startDate", "endDate"))
+        start, end = (parse_date(request.param(n), n) for n in ("startDate", "endDate"))
         if start % (15 * MINUTE_MS) or end % (15 * MINUTE_MS):
-            raise _Refusal(400, "Invalid DateRange - startDate and endDate must be quarter hours")
+            raise Refusal(400, "Invalid DateRange - startDate and endDate must be quarter hours")
         if end <= start:
-            raise _Refusal(400, "Invalid DateRange - endDate must be after startDate")
-        if end > _ms(self.clock()):
-            raise _Refusal(400, "Invalid DateRange - endDate must not be in the future")
+            raise Refusal(400, "Invalid DateRange - endDate must be after startDate")
+        if end > to_ms(self.clock()):
+            raise Refusal(400, "Invalid DateRange - endDate must not be in the future")
         return start, end
 
     def _agent_numbers(self, start: int, end: int) -> list[Record]:
@@ -697,8 +665,8 @@ class InContactSandbox(SandboxServer):
         return rows
 
     def _skill_summary(self, request: Request, version: int, params: Params) -> Response:
-        start, end = _window(
-            request.param("startDate"), request.param("endDate"), _ms(self.clock())
+        start, end = date_window(
+            request.param("startDate"), request.param("endDate"), to_ms(self.clock())
         )
         data, groups = self._contacts(), dict[int, list[int]]()
         for i in self._window_indices(start, end):
@@ -725,7 +693,7 @@ class InContactSandbox(SandboxServer):
         aht, connects = (talk + hold + wrap) / count, len(handled) * skill["isOutbound"]
         rng = random.Random(f"{self.seed}:summary:{skill['skillId']}:{key}")
         right_party = round(connects * rng.uniform(0.55, 0.85))
-        minute = _ms(self.clock()) // MINUTE_MS  # snapshot fields: now, not the window
+        minute = to_ms(self.clock()) // MINUTE_MS  # snapshot fields: now, not the window
         now = random.Random(f"{self.seed}:snapshot:{skill['skillId']}:{minute}")
         working, acw, available, unavailable = (now.randint(0, n) for n in (6, 3, 4, 3))
         return {k: skill[k] for k in ("skillId", "skillName", "campaignId", "campaignName",
@@ -768,7 +736,7 @@ class InContactSandbox(SandboxServer):
     def _start_job(self, request: Request, version: int, params: Params) -> Response:
         report = _report_by_id(CUSTOM_REPORTS, params["report_id"])
         if (request.param("fileType") or "CSV").upper() != "CSV":
-            raise _Refusal(400, "Invalid fileType: the sandbox writes CSV only")
+            raise Refusal(400, "Invalid fileType: the sandbox writes CSV only")
         headers = (request.param("includeHeaders") or "true").lower() != "false"
         with self._lock:
             job_id, self._next_job = self._next_job, self._next_job + 1
@@ -781,10 +749,10 @@ class InContactSandbox(SandboxServer):
         with self._lock:
             job = self._jobs.get(int(params["job_id"])) if params["job_id"].isdigit() else None
             if job is None:
-                raise _Refusal(404, f"Invalid jobId: {params['job_id']}")
+                raise Refusal(404, f"Invalid jobId: {params['job_id']}")
             job.polls += 1
         if job.polls == 1:
-            raise _Refusal(409, "Interval data pending, try again later")
+            raise Refusal(409, "Interval data pending, try again later")
         finished = job.polls > 2
         if finished and job.report.id is not None:
             text = self.report_csv(job.report.id, job.headers)
@@ -793,11 +761,11 @@ class InContactSandbox(SandboxServer):
         url = f"{self.api_base}services/v{version}.0/files?{urlencode({'fileName': job.file_name})}"
         return Response(json={
             "jobId": job.id, "reportId": job.report.id, "reportName": job.report.name,
-            "jobStart": _z(_ms(job.started)),
-            "jobEnd": _z(_ms(job.started) + 3000) if finished else None,
+            "jobStart": iso_z(to_ms(job.started)),
+            "jobEnd": iso_z(to_ms(job.started) + 3000) if finished else None,
             "fileName": job.file_name, "resultFileURL": url if finished else "",
             "state": "Finished" if finished else "Running",
-            "deleteTime": _z(_ms(job.started) + 7 * DAY_MS),
+            "deleteTime": iso_z(to_ms(job.started) + 7 * DAY_MS),
         })  # fmt: skip
 
     def _file(self, request: Request, version: int, params: Params) -> Response:
@@ -805,32 +773,36 @@ class InContactSandbox(SandboxServer):
         with self._lock:
             text = self._files.get(name)
         if text is None:
-            raise _Refusal(404, f"File not found: {name}")
+            raise Refusal(404, f"File not found: {name}")
         return Response(json={"files": {"fileName": name, "file": _b64(text)}})
 
     def _data_download(self, request: Request, version: int, params: Params) -> Response:
         """Inline base64 CSV of the contacts that started in [startDate, endDate), in UTC."""
         report = _report_by_id(DOWNLOAD_REPORTS, params["report_id"])
-        now = _ms(self.clock())
-        start, end = (_parse(request.param(n), n, offset=False) for n in ("startDate", "endDate"))
+        now = to_ms(self.clock())
+        start, end = (
+            parse_date(request.param(n), n, offset=False) for n in ("startDate", "endDate")
+        )
         if end <= start:
-            raise _Refusal(400, "Invalid date range: endDate must be after startDate")
+            raise Refusal(400, "Invalid date range: endDate must be after startDate")
         if end - start > MAX_WINDOW_MS:
-            raise _Refusal(400, MAX_WINDOW_ERROR)
+            raise Refusal(400, MAX_WINDOW_ERROR)
         if start < now - DOWNLOAD_HISTORY_MS:
-            raise _Refusal(400, "Invalid startDate: must be within the last 2 years")
+            raise Refusal(400, "Invalid startDate: must be within the last 2 years")
         data = self._contacts()
         shown = [i for i in self._window_indices(start, end) if data.updated[i] <= now]
         if report.id == 5201:
             header = ["contact_id", "start_time", "skill", "agent", "talk_seconds"]
-            rows = [[_contact_id(i), _plain(data.start[i]), SKILLS[data.skill[i]][0],
+            rows = [[_contact_id(i), plain_utc(data.start[i]), SKILLS[data.skill[i]][0],
                      self._agent_name(data.agent[i]), data.talk[i]] for i in shown]  # fmt: skip
         else:
             header = ["Agent", "Contact", "Started (UTC)", "Hold Time (sec)", "ACW Time (sec)"]
-            rows = [[self._agent_name(data.agent[i]), _contact_id(i), _plain(data.start[i]),
+            rows = [[self._agent_name(data.agent[i]), _contact_id(i), plain_utc(data.start[i]),
                      data.hold[i], data.acw[i]] for i in shown if data.agent[i] >= 0]  # fmt: skip
         headers = (request.param("includeHeaders") or "true").lower() != "false"
-        name = request.param("fileName") or f"{report.name.replace(' ', '_')}_{_z(start)[:10]}.csv"
+        name = (
+            request.param("fileName") or f"{report.name.replace(' ', '_')}_{iso_z(start)[:10]}.csv"
+        )
         return Response(json={
             "errorMessage": None, "fileName": name, "fileType": "CSV", "URI": "",
             "file": _b64(_csv(header if headers else None, rows)),
@@ -839,7 +811,10 @@ class InContactSandbox(SandboxServer):
     def _days(self, count: int) -> list[tuple[date, range]]:
         """A custom report's saved range: the `count` whole days before `now`, with contacts."""
         days = [self.now.date() - timedelta(days=n) for n in range(count, 0, -1)]
-        return [(day, self._window_indices(_day_ms(day), _day_ms(day) + DAY_MS)) for day in days]
+        return [
+            (day, self._window_indices(day_start_ms(day), day_start_ms(day) + DAY_MS))
+            for day in days
+        ]
 
     def _contact_detail(self) -> Table:
         data, rng = self._contacts(), random.Random(f"{self.seed}:report:4087")
@@ -849,7 +824,7 @@ class InContactSandbox(SandboxServer):
         return header, [
             [_contact_id(i), SKILLS[data.skill[i]][0], self._agent_name(data.agent[i]),
              (EPOCH + timedelta(milliseconds=data.start[i])).strftime("%m/%d/%Y %I:%M:%S %p"),
-             _hms(data.talk[i] + data.hold[i]), data.notes.get(i, _notes(i)) or ""]
+             hms(data.talk[i] + data.hold[i]), data.notes.get(i, _notes(i)) or ""]
             for i in handled[: rng.randint(20, 200)]
         ]  # fmt: skip
 
@@ -877,7 +852,7 @@ class InContactSandbox(SandboxServer):
                 rng = random.Random(f"{self.seed}:login:{agent['agentId']}:{day}")
                 rows.append([day.isoformat(), agent["agentId"],
                              f"{agent['lastName']}, {agent['firstName']}", agent["teamName"],
-                             _hms(rng.randint(4, 9) * 3600 + rng.randint(0, 3599)),
+                             hms(rng.randint(4, 9) * 3600 + rng.randint(0, 3599)),
                              handled.count(position)])  # fmt: skip
         header = ["Date", "Agent ID", "Agent Name (Last, First)", "Team",
                   "Login Time (hh:mm:ss)", "Contacts Handled"]  # fmt: skip
@@ -893,7 +868,7 @@ class InContactSandbox(SandboxServer):
         rng = random.Random(f"incontact:{self.seed}:admin")
 
         def ago(low: float, high: float) -> str:
-            return _z(_ms(self.now - timedelta(days=rng.uniform(low, high))))
+            return iso_z(to_ms(self.now - timedelta(days=rng.uniform(low, high))))
 
         self._campaign_list: list[Record] = [{
             "campaignId": 1101 + 7 * k, "campaignName": name, "isActive": k < len(CAMPAIGNS) - 1,
@@ -965,27 +940,6 @@ class InContactSandbox(SandboxServer):
 # Values and request parsing
 
 
-def _ms(moment: datetime) -> int:
-    return (moment - EPOCH) // timedelta(milliseconds=1)
-
-
-def _z(ms: int) -> str:
-    """UTC with milliseconds and `Z`, as inContact writes timestamps."""
-    return (EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _plain(ms: int) -> str:
-    return (EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _day_ms(day: date) -> int:
-    return _ms(datetime.combine(day, clock(), timezone.utc))
-
-
-def _hms(seconds: int) -> str:
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 def _contact_id(index: int) -> int:
     """Ascending with the index, with gaps, and invertible: (id - base) // 3 is the index."""
     return CONTACT_ID_BASE + 3 * index + index * 7 % 3
@@ -997,16 +951,6 @@ def _pre_queue(index: int) -> int:
 
 def _notes(index: int) -> str | None:
     return NOTES[(index * 2_654_435_761 >> 8) % len(NOTES)]
-
-
-def _duration(seconds: float) -> str:
-    """ISO 8601, as `PT1H2M3.5S`."""
-    hours, rest = divmod(round(seconds, 3), 3600)
-    minutes, secs = divmod(rest, 60)
-    text = "PT" + (f"{int(hours)}H" if hours else "") + (f"{int(minutes)}M" if minutes else "")
-    if secs or text == "PT":
-        text += f"{secs:.3f}".rstrip("0").rstrip(".") + "S"
-    return text
 
 
 def _derive(sums: Record) -> Record:
@@ -1030,48 +974,17 @@ def _derive(sums: Record) -> Record:
 def _times(row: Record, names: Iterable[str] = ()) -> Record:
     """Seconds as ISO 8601 durations: `names`, or every `...Time`; internal handleTime left out."""
     names = set(names) or {name for name in row if name.endswith("Time")}
-    return {k: _duration(v) if k in names else v for k, v in row.items() if k != "handleTime"}
+    return {k: iso_duration(v) if k in names else v for k, v in row.items() if k != "handleTime"}
 
 
 def _answer(body: Record | None) -> Response:
     return Response(json=body) if body else Response(204)
 
 
-def _count(request: Request, name: str, default: int, minimum: int) -> int:
-    text = request.param(name)
-    if text is None:
-        return default
-    if not text.isdigit() or int(text) < minimum:
-        raise _Refusal(400, f"Invalid {name}")
-    return int(text)
-
-
-def _parse(text: str | None, name: str, *, offset: bool = True) -> int:
-    """A query date as ms: `Z`, an offset (unless `offset` is False) or none, meaning UTC."""
-    found = _DATE.match(text or "")
-    if text is None or found is None:  # an unencoded `+` arrives as a space, and fails here
-        raise _Refusal(400, f"Invalid {name}")
-    if found.group(1) and not offset:
-        raise _Refusal(400, f"Invalid {name}: no time zone offset is allowed")
-    moment = datetime.fromisoformat(text[:-1] if found.group(1) in ("Z", "z") else text)
-    return _ms(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
-
-
-def _window(first: str | None, last: str | None, now: int) -> tuple[int, int]:
-    """A startDate/endDate pair of at most 30 days; endDate defaults to now."""
-    start = _parse(first, "startDate")
-    end = _parse(last, "endDate") if last is not None else now
-    if end <= start:
-        raise _Refusal(400, "Invalid date range: endDate must be after startDate")
-    if end - start > MAX_WINDOW_MS:
-        raise _Refusal(400, MAX_WINDOW_ERROR)
-    return start, end
-
-
 def _report_by_id(reports: Sequence[_Report], report_id: str) -> _Report:
     found = next((r for r in reports if str(r.id) == report_id), None)
     if found is None:
-        raise _Refusal(404, f"Invalid reportId: {report_id}")
+        raise Refusal(404, f"Invalid reportId: {report_id}")
     return found
 
 
@@ -1083,7 +996,7 @@ def _form(request: Request) -> dict[str, str]:
     try:
         return {str(k): "" if v is None else str(v) for k, v in json.loads(text).items()}
     except (ValueError, AttributeError):
-        raise _Refusal(400, "Malformed JSON body", "invalid_request", oauth=True) from None
+        raise Refusal(400, "Malformed JSON body", "invalid_request", oauth=True) from None
 
 
 def _basic(request: Request) -> str | None:
