@@ -21,17 +21,17 @@ import random
 import re
 import secrets
 import threading
-import time
 import uuid
-from array import array
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from sandbox._fake import CITIES, FIRST_NAMES, LAST_NAMES, phone
+from sandbox._fake import FIRST_NAMES, LAST_NAMES, phone
 from sandbox._server import ApiError, Request, Response, Router, SandboxServer
+from sandbox.incontact.business_unit import DISPOSITIONS, MEDIA_TYPES, SKILLS
+from sandbox.incontact.contact_data import Contacts, contact_id, drawn_notes, pre_queue
 from sandbox.incontact.dates import (
     DAY_MS,
     EPOCH,
@@ -49,6 +49,7 @@ from sandbox.incontact.dates import (
 )
 from sandbox.incontact.faults import Refusal, as_incontact_answers, error_answer, injected_body
 from sandbox.incontact.paging import paged
+from sandbox.incontact.world import World
 
 Record = dict[str, Any]
 Params = dict[str, str]
@@ -59,10 +60,8 @@ CENTRAL_AUTH_PATH = "/InContactAuthorizationServer/Token"
 CXONE_AUTH_PATH = "/auth/token"
 _API_PATH = re.compile(r"^/inContactAPI/services/v(\d+)\.0/(.+?)/?$", re.IGNORECASE)
 REFRESH_SECONDS = 7200
-CONTACT_DAYS = 90
 DOWNLOAD_HISTORY_MS = 730 * DAY_MS
 CAMPAIGN_RENAME_VERSION = 33
-CONTACT_ID_BASE = 412_000_000
 SCOPE = "RealTimeApi AdminApi AuthenticationApi PatronApi AgentApi CustomApi ReportingApi"
 AREA, CLUSTER, DOMAIN = "na1", "C32", "niceincontact.com"
 
@@ -71,27 +70,8 @@ LEGACY_CONTACT_FIELDS = {
     "contactStartDate": "contactStart", "fromAddress": "fromAddr", "toAddress": "toAddr",
     "conferenceSeconds": "confSeconds", "acwSeconds": "ACWSeconds", "mediaTypeId": "mediaType",
 }  # fmt: skip
-MEDIA_TYPES = {1: "Email", 3: "Chat", 4: "Phone Call", 5: "Voice Mail", 6: "Work Item"}
-TEAMS = ("Customer Care", "Billing", "Sales", "Tech Support", "Retention", "Night Shift (retired)")
-CAMPAIGNS = ("Inbound Service", "Collections", "Outbound Sales", "Digital Care", "Legacy IVR")
-SKILLS = (  # name, media type, outbound, campaign, weight
-    ("CS Phone", 4, False, 0, 30), ("Billing Phone", 4, False, 0, 14),
-    ("Tech Support Phone", 4, False, 0, 12), ("Spanish Phone", 4, False, 0, 5),
-    ("Sales Outbound", 4, True, 2, 8), ("Collections Outbound", 4, True, 1, 6),
-    ("CS Email", 1, False, 3, 6), ("Billing Email", 1, False, 3, 3),
-    ("Web Chat", 3, False, 3, 8), ("Sales Chat", 3, False, 2, 3),
-    ("Voicemail", 5, False, 0, 3), ("CRM Work Items", 6, False, 3, 2),
-)  # fmt: skip
-DISPOSITIONS = ((1, "Resolved"), (2, "Callback Scheduled"), (3, "Escalated"), (4, "Sale"),
-                (5, "No Answer"), (6, "Wrong Number"))  # fmt: skip
-NOTES = (  # commas, quotes and line breaks on purpose: report files must quote them
-    None, None, None, "Wants a callback after 5pm", "Asked about invoice #4411, twice",
-    "Escalated to tier 2.\nFollow-up on Tuesday", 'Said "thanks, that\'s all"',
-    "Billing, shipping and returns questions",
-)  # fmt: skip
 TAGS = ("VIP", "Complaint", "Upsell", "Spanish", "Callback")
 END_REASONS = ("Contact Hung Up", "Agent Disconnected", "Contact Hang Up via Script")
-ZONES = ("Eastern Standard Time", "Central Standard Time", "Pacific Standard Time")
 #: list name -> (update-time field for updatedSince, searchString fields, equality filters)
 ADMIN_LISTS = {
     "agents": ("lastUpdated", ("firstName", "lastName", "userName"), ()),
@@ -126,27 +106,6 @@ PREBUILT_REPORT = _Report(None, "Agent Performance by Skill", "Prebuilt", "Stand
 
 
 @dataclass
-class _Contacts:
-    """Flat per-contact numbers by index, in start order; the contact id derives from the index."""
-
-    start: array = field(default_factory=lambda: array("q"))  # ms
-    updated: array = field(default_factory=lambda: array("q"))  # ms, lastUpdateTime
-    agent: array = field(default_factory=lambda: array("i"))  # active-agent position; -1 abandoned
-    skill: array = field(default_factory=lambda: array("b"))
-    queue: array = field(default_factory=lambda: array("i"))  # seconds, as are the next three
-    talk: array = field(default_factory=lambda: array("i"))
-    hold: array = field(default_factory=lambda: array("i"))
-    acw: array = field(default_factory=lambda: array("i"))
-    notes: dict[int, str] = field(default_factory=dict)
-    #: (lastUpdateTime ascending, the matching indices); replaced whole, so readers need no lock.
-    by_update: tuple[array, array] = (array("q"), array("i"))
-
-    def reindex(self) -> None:
-        ranked = sorted(range(len(self.updated)), key=self.updated.__getitem__)
-        self.by_update = (array("q", (self.updated[i] for i in ranked)), array("i", ranked))
-
-
-@dataclass
 class _Job:
     id: int
     report: _Report
@@ -174,12 +133,9 @@ class InContactSandbox(SandboxServer):
         self.business_unit, self.username, self.password = business_unit, username, password
         self.client_id, self.client_secret = client_id, client_secret
         self.access_key_id, self.access_key_secret = access_key_id, access_key_secret
-        self.token_lifetime, self.contacts_per_day = token_lifetime, contacts_per_day
-        self.seed, self.legacy_fields = seed, legacy_fields
+        self.token_lifetime, self.legacy_fields = token_lifetime, legacy_fields
         now = now or datetime.now(timezone.utc)
-        #: The moment the data was drawn up to; `clock()` runs on from it in real time.
-        self.now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
-        self._started, self._skew = time.monotonic(), 0.0
+        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
         self.bus_no = int(business_unit) if business_unit.isdigit() else 4593101
         self.tenant_id = str(uuid.UUID(int=random.Random(f"tenant:{seed}").getrandbits(128)))
         self.tokens_issued = 0
@@ -192,8 +148,9 @@ class InContactSandbox(SandboxServer):
         self._files: dict[str, str] = {}
         self._next_job = 90_001
         self._jwt_key = secrets.token_bytes(32)
-        self._make_admin(max(1, agents))
-        self._contact_data: _Contacts | None = None
+        self.world = World(
+            seed=seed, now=now, agents=max(1, agents), contacts_per_day=contacts_per_day
+        )
         self._routes: Router[Handler] = Router()
         for route, handler in {
             "GET server-time": self._server_time, "GET contacts/completed": self._completed,
@@ -248,13 +205,26 @@ class InContactSandbox(SandboxServer):
             )
         return env
 
+    @property
+    def now(self) -> datetime:
+        """The moment the data was drawn up to; `clock()` runs on from it in real time."""
+        return self.world.now
+
+    @property
+    def seed(self) -> int:
+        return self.world.seed
+
+    @property
+    def contacts_per_day(self) -> int:
+        return self.world.contacts_per_day
+
     def clock(self) -> datetime:
         """The simulator's time: `now`, plus the real time since start, plus `advance()`."""
-        return self.now + timedelta(seconds=time.monotonic() - self._started + self._skew)
+        return self.world.clock()
 
     def advance(self, seconds: float) -> None:
         """Move the clock on, so tokens expire and windows close without waiting."""
-        self._skew += seconds
+        self.world.advance(seconds)
 
     def expire_tokens(self) -> None:
         """Invalidate every access token issued so far (refresh tokens still work)."""
@@ -268,15 +238,7 @@ class InContactSandbox(SandboxServer):
 
     def touch_contact(self, contact_id: int, minutes_from_now: float = 0) -> None:
         """Update a contact later, as ACW or a supervisor does; it shows again to updatedSince."""
-        data = self._contacts()
-        index = (contact_id - CONTACT_ID_BASE) // 3
-        if not 0 <= index < len(data.start) or _contact_id(index) != contact_id:
-            raise KeyError(contact_id)
-        moment = to_ms(self.clock() + timedelta(minutes=minutes_from_now))
-        with self._lock:
-            data.updated[index] = moment
-            data.notes[index] = f"Updated {iso_z(moment)}, see CRM"
-            data.reindex()
+        self.world.touch_contact(contact_id, minutes_from_now)
 
     def report_csv(self, report_id: int, include_headers: bool = True) -> str:
         """The file a custom report's job produces."""
@@ -287,7 +249,7 @@ class InContactSandbox(SandboxServer):
     # Dispatch
 
     def start(self) -> InContactSandbox:
-        self._contacts()  # drawn before the first request, not during a timed run
+        self.world.contacts()  # drawn before the first request, not during a timed run
         return super().start()
 
     def inject(self, status: int | None = None, **options: Any) -> None:
@@ -353,7 +315,7 @@ class InContactSandbox(SandboxServer):
                            oauth=True)  # fmt: skip
         access, refresh = secrets.token_urlsafe(48), secrets.token_urlsafe(16) + "=="
         self._remember(access, refresh, "central", deadline, refreshed=grant == "refresh_token")
-        agent = self._agent_list[0]
+        agent = self.world.unit.agents[0]
         return Response(json={
             "access_token": access, "token_type": "bearer", "expires_in": self.token_lifetime,
             "refresh_token": refresh, "refresh_token_server_uri": self.auth_url,
@@ -382,7 +344,7 @@ class InContactSandbox(SandboxServer):
             "iss": self.cxone_issuer, "sub": f"user:{self.access_key_id}", "aud": self.client_id,
             "iat": issued, "exp": issued + self.token_lifetime, "tenantId": self.tenant_id,
             "icBUId": self.bus_no, "icClusterId": CLUSTER, "area": AREA,
-            "icAgentId": self._agent_list[0]["agentId"],
+            "icAgentId": self.world.unit.agents[0]["agentId"],
         }  # fmt: skip
         access, id_token = (self._jwt(claims | {"jti": secrets.token_hex(8)}) for _ in "ab")
         refresh = secrets.token_urlsafe(32)
@@ -437,7 +399,7 @@ class InContactSandbox(SandboxServer):
         updated, searched, filters = ADMIN_LISTS[name]
 
         def answer(request: Request, version: int, params: Params) -> Response:
-            records: list[Record] = getattr(self, f"_{name[:-1]}_list")
+            records: list[Record] = self.world.unit.records(name)
             if name == "campaigns" and version >= CAMPAIGN_RENAME_VERSION:
                 renamed = {"campaignId": "id", "campaignName": "name"}
                 records = [{renamed.get(k, k): v for k, v in r.items()} for r in records]
@@ -471,7 +433,7 @@ class InContactSandbox(SandboxServer):
     # Contacts
 
     def _completed(self, request: Request, version: int, params: Params) -> Response:
-        data, now = self._contacts(), to_ms(self.clock())
+        data, now = self.world.contacts(), to_ms(self.clock())
         since, first = request.param("updatedSince"), request.param("startDate")
         if since is None and first is None:
             raise Refusal(400, "Invalid startDate: give startDate and endDate, or updatedSince")
@@ -504,14 +466,14 @@ class InContactSandbox(SandboxServer):
         return paged(self.url, request, "completedContacts", indices, envelope,
                            render=lambda i: self._contact(data, i))  # fmt: skip
 
-    def _contact(self, data: _Contacts, i: int) -> Record:
+    def _contact(self, data: Contacts, i: int) -> Record:
         """Every field of one contact, drawn from its own seed."""
         rng = random.Random(self.seed * 1_000_003 + i)
-        skill, position = self._skill_list[data.skill[i]], data.agent[i]
+        skill, position = self.world.unit.skills[data.skill[i]], data.agent[i]
         nobody = dict.fromkeys(("firstName", "lastName", "teamName"))
-        agent = self._active[position] if position >= 0 else nobody
-        poc = self._points[data.skill[i]]
-        start, updated, pre = data.start[i], data.updated[i], _pre_queue(i)
+        agent = self.world.unit.active[position] if position >= 0 else nobody
+        poc = self.world.unit.points[data.skill[i]]
+        start, updated, pre = data.start[i], data.updated[i], pre_queue(i)
         queue, talk, hold, acw = data.queue[i], data.talk[i], data.hold[i], data.acw[i]
         media, outbound, abandoned = skill["mediaTypeId"], skill["isOutbound"], position < 0
         customer = _customer_address(rng, media)
@@ -522,7 +484,7 @@ class InContactSandbox(SandboxServer):
         disposition = None if abandoned else rng.choice(DISPOSITIONS)[0]
         sla = int(queue <= skill["serviceLevelThreshold"]) if media in (3, 4) else -1
         record: Record = {
-            "contactId": _contact_id(i), "masterContactId": _contact_id(i),
+            "contactId": contact_id(i), "masterContactId": contact_id(i),
             "contactStartDate": iso_z(start), "lastUpdateTime": iso_z(updated),
             "agentId": agent.get("agentId", 0), "firstName": agent["firstName"],
             "lastName": agent["lastName"], "teamId": agent.get("teamId", 0),
@@ -544,7 +506,7 @@ class InContactSandbox(SandboxServer):
             "routingTime": rng.randint(40, 2500), "serviceLevelFlag": -1 if outbound else sla,
             "callbackTime": 0, "primaryDispositionId": disposition,
             "secondaryDispositionId": rng.choice((None, None, 2)) if disposition else None,
-            "dispositionNotes": data.notes.get(i, _notes(i)),
+            "dispositionNotes": data.notes.get(i, drawn_notes(i)),
             "transferIndicatorId": 0, "transferIndicatorName": "None",
             "isRefused": refused, "refuseReason": "Agent Refused" if refused else None,
             "refuseTime": iso_z(start + (pre + queue) * 1000) if refused else None,
@@ -559,46 +521,6 @@ class InContactSandbox(SandboxServer):
         if self.legacy_fields:
             return {LEGACY_CONTACT_FIELDS.get(k, k): v for k, v in record.items()}
         return record
-
-    def _contacts(self) -> _Contacts:
-        if self._contact_data is None:
-            with self._lock:
-                if self._contact_data is None:
-                    self._contact_data = self._make_contacts()
-        return self._contact_data
-
-    def _make_contacts(self) -> _Contacts:
-        """`contacts_per_day` a day, between 12:00 and 24:00 UTC, for 90 days up to `now`."""
-        data, end = _Contacts(), to_ms(self.now)
-        weights = [weight for *_, weight in SKILLS]
-        for offset in range(CONTACT_DAYS, -1, -1):
-            day = self.now.date() - timedelta(days=offset)
-            rng = random.Random(f"incontact:{self.seed}:contacts:{day.isoformat()}")
-            opening = day_start_ms(day) + DAY_MS // 2
-            starts = sorted(opening + int(rng.random() * DAY_MS / 2)
-                            for _ in range(self.contacts_per_day))  # fmt: skip
-            for start in (s for s in starts if s < end):
-                skill = rng.choices(range(len(SKILLS)), weights)[0]
-                _, media, outbound, _, _ = SKILLS[skill]
-                abandoned = not outbound and media in (3, 4) and rng.random() < 0.07
-                queue = 0 if outbound else min(900, int(rng.expovariate(1 / 45)))
-                talk = 0 if abandoned else min(5400, int(rng.lognormvariate(5.2, 0.6)) + 5)
-                hold = rng.randint(5, 180) if talk and rng.random() < 0.25 else 0
-                acw = 0 if abandoned else rng.randint(5, 240)
-                ended = start + (_pre_queue(len(data.start)) + queue + talk + hold + acw) * 1000
-                data.start.append(start)
-                data.updated.append(ended + rng.randint(15 * MINUTE_MS + 3000, 90 * MINUTE_MS))
-                data.agent.append(-1 if abandoned else rng.randrange(len(self._active)))
-                for column, value in zip((data.skill, data.queue, data.talk, data.hold, data.acw),
-                                         (skill, queue, talk, hold, acw), strict=True):  # fmt: skip
-                    column.append(value)
-        data.reindex()
-        return data
-
-    def _window_indices(self, start: int, end: int) -> range:
-        """Contacts that started in [start, end)."""
-        data = self._contacts()
-        return range(bisect.bisect_left(data.start, start), bisect.bisect_left(data.start, end))
 
     # Performance and summaries
 
@@ -635,9 +557,9 @@ class InContactSandbox(SandboxServer):
 
     def _agent_numbers(self, start: int, end: int) -> list[Record]:
         """Per agent with contacts in [start, end): totals in seconds, before rendering."""
-        data = self._contacts()
+        data = self.world.contacts()
         sums: dict[int, list[int]] = {}
-        for i in self._window_indices(start, end):
+        for i in self.world.window_indices(start, end):
             if (position := data.agent[i]) >= 0:
                 row, base = sums.setdefault(position, [0] * 7), 3 * SKILLS[data.skill[i]][2]
                 row[base] += 1
@@ -646,7 +568,7 @@ class InContactSandbox(SandboxServer):
                 row[6] += data.acw[i]
         rows = []
         for position, (ih, italk, ihold, oh, otalk, ohold, acw) in sorted(sums.items()):
-            agent = self._active[position]
+            agent = self.world.unit.active[position]
             rng = random.Random(f"{self.seed}:performance:{agent['agentId']}:{start}:{end}")
             busy = italk + ihold + otalk + ohold + acw
             available = round(rng.uniform(0.2, 0.6) * busy + 60, 1)
@@ -668,13 +590,13 @@ class InContactSandbox(SandboxServer):
         start, end = date_window(
             request.param("startDate"), request.param("endDate"), to_ms(self.clock())
         )
-        data, groups = self._contacts(), dict[int, list[int]]()
-        for i in self._window_indices(start, end):
+        data, groups = self.world.contacts(), dict[int, list[int]]()
+        for i in self.world.window_indices(start, end):
             groups.setdefault(data.skill[i], []).append(i)
         media, outbound = request.param("mediaTypeId"), request.param("isOutbound")
         rows = []
         for position, indices in sorted(groups.items()):
-            skill = self._skill_list[position]
+            skill = self.world.unit.skills[position]
             if (not media or str(skill["mediaTypeId"]) == media) and (
                 not outbound or str(skill["isOutbound"]).lower() == outbound.lower()
             ):
@@ -682,7 +604,7 @@ class InContactSandbox(SandboxServer):
                 rows.append(row if self.legacy_fields else _times(row, SUMMARY_TIMES))
         return _answer({"skillSummaries": rows} if rows else None)
 
-    def _summary_row(self, data: _Contacts, skill: Record, indices: list[int], key: str) -> Record:
+    def _summary_row(self, data: Contacts, skill: Record, indices: list[int], key: str) -> Record:
         handled = [i for i in indices if data.agent[i] >= 0]
         queued = [] if skill["isOutbound"] else [data.queue[i] for i in indices]
         within = sum(q <= skill["serviceLevelThreshold"] for q in queued)
@@ -789,15 +711,16 @@ class InContactSandbox(SandboxServer):
             raise Refusal(400, MAX_WINDOW_ERROR)
         if start < now - DOWNLOAD_HISTORY_MS:
             raise Refusal(400, "Invalid startDate: must be within the last 2 years")
-        data = self._contacts()
-        shown = [i for i in self._window_indices(start, end) if data.updated[i] <= now]
+        data = self.world.contacts()
+        shown = [i for i in self.world.window_indices(start, end) if data.updated[i] <= now]
+        agent_name = self.world.agent_name
         if report.id == 5201:
             header = ["contact_id", "start_time", "skill", "agent", "talk_seconds"]
-            rows = [[_contact_id(i), plain_utc(data.start[i]), SKILLS[data.skill[i]][0],
-                     self._agent_name(data.agent[i]), data.talk[i]] for i in shown]  # fmt: skip
+            rows = [[contact_id(i), plain_utc(data.start[i]), SKILLS[data.skill[i]][0],
+                     agent_name(data.agent[i]), data.talk[i]] for i in shown]  # fmt: skip
         else:
             header = ["Agent", "Contact", "Started (UTC)", "Hold Time (sec)", "ACW Time (sec)"]
-            rows = [[self._agent_name(data.agent[i]), _contact_id(i), plain_utc(data.start[i]),
+            rows = [[agent_name(data.agent[i]), contact_id(i), plain_utc(data.start[i]),
                      data.hold[i], data.acw[i]] for i in shown if data.agent[i] >= 0]  # fmt: skip
         headers = (request.param("includeHeaders") or "true").lower() != "false"
         name = (
@@ -812,30 +735,30 @@ class InContactSandbox(SandboxServer):
         """A custom report's saved range: the `count` whole days before `now`, with contacts."""
         days = [self.now.date() - timedelta(days=n) for n in range(count, 0, -1)]
         return [
-            (day, self._window_indices(day_start_ms(day), day_start_ms(day) + DAY_MS))
+            (day, self.world.window_indices(day_start_ms(day), day_start_ms(day) + DAY_MS))
             for day in days
         ]
 
     def _contact_detail(self) -> Table:
-        data, rng = self._contacts(), random.Random(f"{self.seed}:report:4087")
+        data, rng = self.world.contacts(), random.Random(f"{self.seed}:report:4087")
         handled = [i for _, span in self._days(7) for i in span if data.agent[i] >= 0]
         header = ["Contact ID", "Skill Name", "Agent Name", "Start Date", "Duration",
                   "Disposition Notes"]  # fmt: skip
         return header, [
-            [_contact_id(i), SKILLS[data.skill[i]][0], self._agent_name(data.agent[i]),
+            [contact_id(i), SKILLS[data.skill[i]][0], self.world.agent_name(data.agent[i]),
              (EPOCH + timedelta(milliseconds=data.start[i])).strftime("%m/%d/%Y %I:%M:%S %p"),
-             hms(data.talk[i] + data.hold[i]), data.notes.get(i, _notes(i)) or ""]
+             hms(data.talk[i] + data.hold[i]), data.notes.get(i, drawn_notes(i)) or ""]
             for i in handled[: rng.randint(20, 200)]
         ]  # fmt: skip
 
     def _skill_times(self) -> Table:
-        data, rows = self._contacts(), []
+        data, rows = self.world.contacts(), []
         for day, span in self._days(10):
             for position, (name, media, *_) in enumerate(SKILLS):
                 indices = [i for i in span if data.skill[i] == position]
                 handled = [i for i in indices if data.agent[i] >= 0]
                 busy = sum(data.talk[i] + data.hold[i] + data.acw[i] for i in handled)
-                threshold = self._skill_list[position]["serviceLevelThreshold"]
+                threshold = self.world.unit.skills[position]["serviceLevelThreshold"]
                 level = sum(data.queue[i] <= threshold for i in indices) / max(1, len(indices))
                 average = busy / max(1, len(handled))
                 rows.append([day.isoformat(), name, MEDIA_TYPES[media], len(handled),
@@ -845,10 +768,10 @@ class InContactSandbox(SandboxServer):
         return header, rows
 
     def _agent_logins(self) -> Table:
-        data, rows = self._contacts(), []
-        for day, span in self._days(min(30, max(7, -(-20 // len(self._active))))):
+        data, rows = self.world.contacts(), []
+        for day, span in self._days(min(30, max(7, -(-20 // len(self.world.unit.active))))):
             handled = [data.agent[i] for i in span]
-            for position, agent in enumerate(self._active):
+            for position, agent in enumerate(self.world.unit.active):
                 rng = random.Random(f"{self.seed}:login:{agent['agentId']}:{day}")
                 rows.append([day.isoformat(), agent["agentId"],
                              f"{agent['lastName']}, {agent['firstName']}", agent["teamName"],
@@ -858,99 +781,8 @@ class InContactSandbox(SandboxServer):
                   "Login Time (hh:mm:ss)", "Contacts Handled"]  # fmt: skip
         return header, rows[-200:]
 
-    def _agent_name(self, position: int) -> str:
-        agent = self._active[position] if position >= 0 else None
-        return f"{agent['firstName']} {agent['lastName']}" if agent else ""
-
-    # The generated business unit
-
-    def _make_admin(self, agents: int) -> None:
-        rng = random.Random(f"incontact:{self.seed}:admin")
-
-        def ago(low: float, high: float) -> str:
-            return iso_z(to_ms(self.now - timedelta(days=rng.uniform(low, high))))
-
-        self._campaign_list: list[Record] = [{
-            "campaignId": 1101 + 7 * k, "campaignName": name, "isActive": k < len(CAMPAIGNS) - 1,
-            "description": f"{name} campaign", "notes": rng.choice(("", "Reviewed quarterly")),
-            "lastUpdateTime": ago(1, 400),
-        } for k, name in enumerate(CAMPAIGNS)]  # fmt: skip
-        self._team_list: list[Record] = [{
-            "teamId": 103_748 + 13 * k, "teamName": name, "isActive": k < len(TEAMS) - 1,
-            "description": f"The {name} team", "notes": "", "lastUpdateTime": ago(1, 300),
-            "agentCount": 0, "maxConcurrentChats": rng.choice((1, 2, 3)), "chatThreshold": 2,
-            "emailThreshold": 1, "workItemThreshold": 1, "voiceThreshold": 1,
-            "niceAnalyticsEnabled": rng.random() < 0.5, "niceQmEnabled": rng.random() < 0.5,
-            "niceWfmEnabled": rng.random() < 0.5, "niceScreenRecordingEnabled": False,
-        } for k, name in enumerate(TEAMS)]  # fmt: skip
-        self._skill_list: list[Record] = []
-        self._points: list[Record] = []
-        for k, (name, media, outbound, campaign, _) in enumerate(SKILLS):
-            owner = self._campaign_list[campaign]
-            self._skill_list.append({
-                "skillId": 4_000_101 + 11 * k, "skillName": name, "mediaTypeId": media,
-                "mediaTypeName": MEDIA_TYPES[media], "isActive": True,
-                "campaignId": owner["campaignId"], "campaignName": owner["campaignName"],
-                "isOutbound": outbound,
-                "outboundStrategy": "Personal Connection" if outbound else None,
-                "serviceLevelThreshold": 30 if media in (3, 4) else 3600, "serviceLevelGoal": 80,
-                "requireDisposition": media != 5,
-                "dispositions": [dict(zip(("dispositionId", "dispositionName"), d, strict=True))
-                                 for d in DISPOSITIONS],
-            })  # fmt: skip
-            address = {1: f"support{k}@demovendor.example", 3: f"webchat-{k}",
-                       6: f"crm-queue-{k}"}.get(media) or phone(rng)  # fmt: skip
-            self._points.append({"id": 7_200 + k, "name": f"{name} POC", "address": address})
-        self._agent_list: list[Record] = []
-        teams, supervisors = [t for t in self._team_list if t["isActive"]], dict[int, int]()
-        for k in range(agents):
-            first, last, team = (
-                rng.choice(FIRST_NAMES),
-                rng.choice(LAST_NAMES),
-                teams[k % len(teams)],
-            )
-            agent_id, active, email = (
-                645_328 + 37 * k,
-                k == 0 or rng.random() < 0.9,
-                f"{first}.{last}{k}",
-            )
-            boss = supervisors.setdefault(team["teamId"], agent_id)
-            team["agentCount"] += 1
-            city, state, country, *_ = rng.choice(CITIES)
-            self._agent_list.append({
-                "agentId": agent_id, "userName": f"{email}@demovendor.example".lower(),
-                "firstName": first, "middleName": None, "lastName": last,
-                "emailAddress": f"{email}@demovendor.example".lower(), "isActive": active,
-                "teamId": team["teamId"], "teamName": team["teamName"], "reportToId": boss,
-                "isSupervisor": boss == agent_id, "lastLogin": ago(0, 3),
-                "lastUpdated": ago(0, 120), "createDate": ago(400, 2000),
-                "inactiveDate": None if active else ago(1, 90),
-                "hireDate": f"{ago(400, 2000)[:10]}T00:00:00.000Z",
-                "terminationDate": None if active else ago(1, 90),
-                "profileId": 2 if boss == agent_id else 1,
-                "profileName": "Supervisor" if boss == agent_id else "Agent",
-                "timeZone": rng.choice(ZONES), "country": country, "state": state, "city": city,
-                "location": city, "custom1": rng.choice(("", "Tier 1", "Tier 2")), "custom2": "",
-                "custom3": "", "custom4": "", "custom5": "", "internalId": f"E{10_000 + k}",
-                "isBillable": rng.random() < 0.8, "atHome": rng.random() < 0.4,
-            })  # fmt: skip
-        self._active = [a for a in self._agent_list if a["isActive"]]
-
 
 # Values and request parsing
-
-
-def _contact_id(index: int) -> int:
-    """Ascending with the index, with gaps, and invertible: (id - base) // 3 is the index."""
-    return CONTACT_ID_BASE + 3 * index + index * 7 % 3
-
-
-def _pre_queue(index: int) -> int:
-    return 1 + index % 4
-
-
-def _notes(index: int) -> str | None:
-    return NOTES[(index * 2_654_435_761 >> 8) % len(NOTES)]
 
 
 def _derive(sums: Record) -> Record:
