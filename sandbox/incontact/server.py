@@ -13,23 +13,22 @@ from __future__ import annotations
 import base64
 import bisect
 import csv
-import hashlib
-import hmac
 import io
 import json
 import random
 import re
-import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from sandbox._fake import FIRST_NAMES, LAST_NAMES, phone
 from sandbox._server import ApiError, Request, Response, Router, SandboxServer
+from sandbox.incontact import auth
+from sandbox.incontact.auth import CENTRAL_AUTH_PATH, CXONE_AUTH_PATH, Tokens
 from sandbox.incontact.business_unit import DISPOSITIONS, MEDIA_TYPES, SKILLS
 from sandbox.incontact.contact_data import Contacts, contact_id, drawn_notes, pre_queue
 from sandbox.incontact.dates import (
@@ -56,14 +55,9 @@ Params = dict[str, str]
 Table = tuple[list[str], list[list[Any]]]
 Handler = Callable[[Request, int, Params], Response]
 
-CENTRAL_AUTH_PATH = "/InContactAuthorizationServer/Token"
-CXONE_AUTH_PATH = "/auth/token"
 _API_PATH = re.compile(r"^/inContactAPI/services/v(\d+)\.0/(.+?)/?$", re.IGNORECASE)
-REFRESH_SECONDS = 7200
 DOWNLOAD_HISTORY_MS = 730 * DAY_MS
 CAMPAIGN_RENAME_VERSION = 33
-SCOPE = "RealTimeApi AdminApi AuthenticationApi PatronApi AgentApi CustomApi ReportingApi"
-AREA, CLUSTER, DOMAIN = "na1", "C32", "niceincontact.com"
 
 #: Current contact field -> the older name served with `legacy_fields=True`.
 LEGACY_CONTACT_FIELDS = {
@@ -138,16 +132,11 @@ class InContactSandbox(SandboxServer):
         now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
         self.bus_no = int(business_unit) if business_unit.isdigit() else 4593101
         self.tenant_id = str(uuid.UUID(int=random.Random(f"tenant:{seed}").getrandbits(128)))
-        self.tokens_issued = 0
-        self.refreshes = 0
+        self.tokens = Tokens()
         self._lock = threading.Lock()
-        self._access: dict[str, float] = {}  # token -> expiry, clock seconds
-        self._refresh: dict[str, tuple[str, float]] = {}  # token -> (sign-in, deadline)
-        self._issued: list[str] = []
         self._jobs: dict[int, _Job] = {}
         self._files: dict[str, str] = {}
         self._next_job = 90_001
-        self._jwt_key = secrets.token_bytes(32)
         self.world = World(
             seed=seed, now=now, agents=max(1, agents), contacts_per_day=contacts_per_day
         )
@@ -226,15 +215,22 @@ class InContactSandbox(SandboxServer):
         """Move the clock on, so tokens expire and windows close without waiting."""
         self.world.advance(seconds)
 
+    @property
+    def tokens_issued(self) -> int:
+        """Password grants answered; refreshes not counted."""
+        return self.tokens.grants
+
+    @property
+    def refreshes(self) -> int:
+        return self.tokens.refreshes
+
     def expire_tokens(self) -> None:
         """Invalidate every access token issued so far (refresh tokens still work)."""
-        with self._lock:
-            self._access.clear()
+        self.tokens.expire_access()
 
     def issued_tokens(self) -> list[str]:
         """Every access, refresh and id token handed out, to prove none leaks into output."""
-        with self._lock:
-            return list(self._issued)
+        return self.tokens.issued()
 
     def touch_contact(self, contact_id: int, minutes_from_now: float = 0) -> None:
         """Update a contact later, as ACW or a supervisor does; it shows again to updatedSince."""
@@ -268,126 +264,22 @@ class InContactSandbox(SandboxServer):
     def _route(self, request: Request) -> Response:
         path, method = request.path, request.method
         if path.lower() == CENTRAL_AUTH_PATH.lower() and method == "POST":
-            return self._central_token(request)
+            return auth.central_token(self, request)
         if path == CXONE_AUTH_PATH and method == "POST":
-            return self._cxone_token(request)
+            return auth.cxone_token(self, request)
         if path == "/.well-known/openid-configuration":
-            return Response(json={
-                "issuer": self.cxone_issuer, "token_endpoint": self.url + CXONE_AUTH_PATH,
-                "token_endpoint_auth_methods_supported": ["client_secret_basic"],
-                "grant_types_supported": ["password", "refresh_token"],
-            })  # fmt: skip
+            return auth.openid_configuration(self)
         if path == "/.well-known/cxone-configuration":
-            if request.param("tenantId") != self.tenant_id:
-                raise Refusal(404, "Tenant not found")
-            return Response(json={
-                "api_endpoint": self.url, "auth_endpoint": self.url, "ui_endpoint": self.url,
-                "area": AREA, "cluster": CLUSTER, "domain": DOMAIN, "acdDomain": DOMAIN,
-                "uhDomain": "nice-incontact.com", "tenantId": self.tenant_id,
-            })  # fmt: skip
+            return auth.cxone_configuration(self, request)
         match = _API_PATH.match(path)
         if match is None:
             raise Refusal(404, "Not Found")
-        self._authorize(request)
+        self.tokens.check_bearer(request, self.clock().timestamp())
         route = self._routes.match(f"{method} {match.group(2)}")
         if route is None:
             raise Refusal(404, f"No resource at {match.group(2)}")
         handler, params = route
         return handler(request, int(match.group(1)), params)
-
-    # Sign-in
-
-    def _central_token(self, request: Request) -> Response:
-        form, key = _form(request), _basic(request)
-        if key != f"{self.application_name}@{self.vendor_name}:{self.business_unit}":
-            app = (key or "").split(":")[0] or "unknown"
-            raise Refusal(401, f"Client application '{app}' not authorized for user",
-                           "invalid_client", oauth=True)  # fmt: skip
-        grant = form.get("grant_type")
-        if grant == "password":
-            if (form.get("username"), form.get("password")) != (self.username, self.password):
-                raise Refusal(400, "Invalid username or password", "invalid_grant", oauth=True)
-            deadline = self.clock().timestamp() + REFRESH_SECONDS
-        elif grant == "refresh_token":
-            deadline = self._refresh_deadline(form.get("refresh_token"), "central")
-        else:
-            raise Refusal(400, f"Unsupported grant_type {grant}", "unsupported_grant_type",
-                           oauth=True)  # fmt: skip
-        access, refresh = secrets.token_urlsafe(48), secrets.token_urlsafe(16) + "=="
-        self._remember(access, refresh, "central", deadline, refreshed=grant == "refresh_token")
-        agent = self.world.unit.agents[0]
-        return Response(json={
-            "access_token": access, "token_type": "bearer", "expires_in": self.token_lifetime,
-            "refresh_token": refresh, "refresh_token_server_uri": self.auth_url,
-            "resource_server_base_uri": self.api_base, "scope": SCOPE,
-            "agent_id": agent["agentId"], "team_id": agent["teamId"], "bus_no": self.bus_no,
-        })  # fmt: skip
-
-    def _cxone_token(self, request: Request) -> Response:
-        form, client = _form(request), _basic(request)
-        if client != f"{self.client_id}:{self.client_secret}":
-            raise Refusal(401, "Invalid client credentials", "invalid_client", oauth=True)
-        grant = form.get("grant_type")
-        if grant == "password":
-            if (form.get("username"), form.get("password")) != (
-                self.access_key_id, self.access_key_secret
-            ):  # fmt: skip
-                raise Refusal(400, "Invalid access key", "invalid_grant", oauth=True)
-            deadline = self.clock().timestamp() + REFRESH_SECONDS
-        elif grant == "refresh_token":
-            deadline = self._refresh_deadline(form.get("refresh_token"), "cxone")
-        else:
-            raise Refusal(400, f"Unsupported grant_type {grant}", "unsupported_grant_type",
-                           oauth=True)  # fmt: skip
-        issued = int(self.clock().timestamp())
-        claims = {
-            "iss": self.cxone_issuer, "sub": f"user:{self.access_key_id}", "aud": self.client_id,
-            "iat": issued, "exp": issued + self.token_lifetime, "tenantId": self.tenant_id,
-            "icBUId": self.bus_no, "icClusterId": CLUSTER, "area": AREA,
-            "icAgentId": self.world.unit.agents[0]["agentId"],
-        }  # fmt: skip
-        access, id_token = (self._jwt(claims | {"jti": secrets.token_hex(8)}) for _ in "ab")
-        refresh = secrets.token_urlsafe(32)
-        self._remember(access, refresh, "cxone", deadline, refreshed=grant == "refresh_token")
-        with self._lock:
-            self._issued.append(id_token)
-        return Response(json={
-            "access_token": access, "token_type": "Bearer", "expires_in": self.token_lifetime,
-            "refresh_token": refresh, "id_token": id_token,
-        })  # fmt: skip
-
-    def _refresh_deadline(self, token: str | None, sign_in: str) -> float:
-        """The original grant's deadline: refreshing never extends it."""
-        with self._lock:
-            known = self._refresh.get(token or "")
-        if known is None or known[0] != sign_in:
-            raise Refusal(400, "Invalid refresh token", "invalid_grant", oauth=True)
-        if self.clock().timestamp() >= known[1]:
-            raise Refusal(400, "Refresh token expired", "invalid_grant", oauth=True)
-        return known[1]
-
-    def _remember(self, access: str, refresh: str, sign_in: str, deadline: float,
-                  *, refreshed: bool) -> None:  # fmt: skip
-        with self._lock:
-            self._access[access] = self.clock().timestamp() + self.token_lifetime
-            self._refresh[refresh] = (sign_in, deadline)
-            self._issued += [access, refresh]
-            self.refreshes += refreshed
-            self.tokens_issued += not refreshed
-
-    def _jwt(self, claims: Record) -> str:
-        """Three base64url parts, as a CXone token; signed with a key nobody checks."""
-        header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-        signed = f"{header}.{_b64url(json.dumps(claims).encode())}"
-        signature = hmac.new(self._jwt_key, signed.encode(), hashlib.sha256).digest()
-        return f"{signed}.{_b64url(signature)}"
-
-    def _authorize(self, request: Request) -> None:
-        scheme, _, token = (request.header("Authorization") or "").strip().partition(" ")
-        with self._lock:
-            expiry = self._access.get(token.strip(), 0.0)
-        if scheme.lower() != "bearer" or expiry <= self.clock().timestamp():
-            raise Refusal(401, "Invalid or expired access token", "invalid_token")
 
     # Admin lists
 
@@ -820,29 +712,6 @@ def _report_by_id(reports: Sequence[_Report], report_id: str) -> _Report:
     return found
 
 
-def _form(request: Request) -> dict[str, str]:
-    """A token request's body: JSON or form-urlencoded."""
-    text = request.body.decode("utf-8", "replace").strip()
-    if not text.startswith("{"):
-        return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
-    try:
-        return {str(k): "" if v is None else str(v) for k, v in json.loads(text).items()}
-    except (ValueError, AttributeError):
-        raise Refusal(400, "Malformed JSON body", "invalid_request", oauth=True) from None
-
-
-def _basic(request: Request) -> str | None:
-    scheme, _, value = (request.header("Authorization") or "").strip().partition(" ")
-    try:
-        return (
-            base64.b64decode(value.strip(), validate=True).decode()
-            if scheme.lower() == "basic"
-            else None
-        )
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 def _customer_address(rng: random.Random, media: int) -> str:
     if media == 1:
         return f"{rng.choice(FIRST_NAMES)}.{rng.choice(LAST_NAMES)}@example.net".lower()
@@ -857,7 +726,3 @@ def _csv(header: list[str] | None, rows: list[list[Any]]) -> str:
 
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
-
-
-def _b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
