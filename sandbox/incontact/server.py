@@ -11,7 +11,6 @@ view agrees. A contact shows once its `lastUpdateTime` has passed (the warehouse
 from __future__ import annotations
 
 import base64
-import bisect
 import csv
 import io
 import json
@@ -25,12 +24,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
-from sandbox._fake import FIRST_NAMES, LAST_NAMES, phone
 from sandbox._server import ApiError, Request, Response, Router, SandboxServer
-from sandbox.incontact import auth
+from sandbox.incontact import admin, auth, contacts
+from sandbox.incontact.admin import ADMIN_LISTS
 from sandbox.incontact.auth import CENTRAL_AUTH_PATH, CXONE_AUTH_PATH, Tokens
-from sandbox.incontact.business_unit import DISPOSITIONS, MEDIA_TYPES, SKILLS
-from sandbox.incontact.contact_data import Contacts, contact_id, drawn_notes, pre_queue
+from sandbox.incontact.business_unit import MEDIA_TYPES, SKILLS
+from sandbox.incontact.contact_data import Contacts, contact_id, drawn_notes
 from sandbox.incontact.dates import (
     DAY_MS,
     EPOCH,
@@ -47,7 +46,6 @@ from sandbox.incontact.dates import (
     to_ms,
 )
 from sandbox.incontact.faults import Refusal, as_incontact_answers, error_answer, injected_body
-from sandbox.incontact.paging import paged
 from sandbox.incontact.world import World
 
 Record = dict[str, Any]
@@ -57,22 +55,7 @@ Handler = Callable[[Request, int, Params], Response]
 
 _API_PATH = re.compile(r"^/inContactAPI/services/v(\d+)\.0/(.+?)/?$", re.IGNORECASE)
 DOWNLOAD_HISTORY_MS = 730 * DAY_MS
-CAMPAIGN_RENAME_VERSION = 33
 
-#: Current contact field -> the older name served with `legacy_fields=True`.
-LEGACY_CONTACT_FIELDS = {
-    "contactStartDate": "contactStart", "fromAddress": "fromAddr", "toAddress": "toAddr",
-    "conferenceSeconds": "confSeconds", "acwSeconds": "ACWSeconds", "mediaTypeId": "mediaType",
-}  # fmt: skip
-TAGS = ("VIP", "Complaint", "Upsell", "Spanish", "Callback")
-END_REASONS = ("Contact Hung Up", "Agent Disconnected", "Contact Hang Up via Script")
-#: list name -> (update-time field for updatedSince, searchString fields, equality filters)
-ADMIN_LISTS = {
-    "agents": ("lastUpdated", ("firstName", "lastName", "userName"), ()),
-    "teams": ("lastUpdateTime", ("teamName",), ()),
-    "skills": (None, ("skillName",), ("mediaTypeId", "isOutbound", "outboundStrategy")),
-    "campaigns": ("lastUpdateTime", ("campaignName", "name"), ()),
-}
 SUMMARY_TIMES = (
     "averageHandleTime", "averageSpeedToAnswer", "averageTalkTime", "averageWrapTime",
     "averageInqueueTime", "holdTime", "longestQueueDur", "totalContactTime",
@@ -281,138 +264,23 @@ class InContactSandbox(SandboxServer):
         handler, params = route
         return handler(request, int(match.group(1)), params)
 
-    # Admin lists
+    # Admin lists and contacts
 
     def _server_time(self, request: Request, version: int, params: Params) -> Response:
-        return Response(json={"ServerTime": iso_z(to_ms(self.clock()))})
+        return admin.server_time(self.world)
 
     def _admin_list(self, name: str) -> Handler:
-        """updatedSince, isActive, searchString, equality filters, orderBy, then pages."""
-        updated, searched, filters = ADMIN_LISTS[name]
-
         def answer(request: Request, version: int, params: Params) -> Response:
-            records: list[Record] = self.world.unit.records(name)
-            if name == "campaigns" and version >= CAMPAIGN_RENAME_VERSION:
-                renamed = {"campaignId": "id", "campaignName": "name"}
-                records = [{renamed.get(k, k): v for k, v in r.items()} for r in records]
-            if updated and (since := request.param("updatedSince")):
-                since_text = iso_z(parse_date(since, "updatedSince"))
-                records = [r for r in records if r[updated] >= since_text]
-            for param in ("isActive", *filters):
-                if wanted := request.param(param):
-                    records = [r for r in records if str(r[param]).lower() == wanted.lower()]
-            if text := (request.param("searchString") or "").lower():
-                records = [
-                    r for r in records if any(text in str(r.get(f)).lower() for f in searched)
-                ]
-            if order := request.param("orderBy"):
-                key, _, direction = order.partition(" ")
-                if (records and key not in records[0]) or direction not in ("", "asc", "desc"):
-                    raise Refusal(400, "Invalid orderBy")
-                records = sorted(records, key=lambda r: (r[key] is None, r[key] or 0),
-                                 reverse=direction == "desc")  # fmt: skip
-            envelope = {"businessUnitId": self.bus_no, "lastPollTime": iso_z(to_ms(self.clock()))}
-            return paged(
-                self.url,
-                request,
-                name,
-                records,
-                envelope | ({"hiddenAgents": 0} if name == "agents" else {}),
+            return admin.admin_list(
+                self.world, name, request, version, base_url=self.url, bus_no=self.bus_no
             )
 
         return answer
 
-    # Contacts
-
     def _completed(self, request: Request, version: int, params: Params) -> Response:
-        data, now = self.world.contacts(), to_ms(self.clock())
-        since, first = request.param("updatedSince"), request.param("startDate")
-        if since is None and first is None:
-            raise Refusal(400, "Invalid startDate: give startDate and endDate, or updatedSince")
-        order = (request.param("orderBy") or "contactId").split()
-        by_update = order[0] == "lastUpdateTime"
-        if order[0] not in ("contactId", "contactStartDate", "lastUpdateTime") or order[1:] not in (
-            [], ["asc"], ["desc"]
-        ):  # fmt: skip
-            raise Refusal(400, "Invalid orderBy")
-        window = date_window(first, request.param("endDate"), now) if first is not None else None
-        indices: Sequence[int]
-        if since is not None:
-            if (since_ms := parse_date(since, "updatedSince")) < now - MAX_WINDOW_MS:
-                raise Refusal(400, "Invalid updatedSince: must be within 30 days")
-            updates, ranked = data.by_update
-            indices = ranked[
-                bisect.bisect_left(updates, since_ms) : bisect.bisect_right(updates, now)
-            ]
-            if window:
-                indices = [i for i in indices if window[0] <= data.start[i] < window[1]]
-            indices = indices if by_update else sorted(indices)
-        else:
-            assert window is not None
-            lo, hi = (bisect.bisect_left(data.start, moment) for moment in window)
-            indices = [i for i in range(lo, hi) if data.updated[i] <= now]
-            indices = sorted(indices, key=data.updated.__getitem__) if by_update else indices
-        if order[1:] == ["desc"]:
-            indices = indices[::-1]
-        envelope = {"businessUnitId": self.bus_no, "lastPollTime": iso_z(now)}
-        return paged(self.url, request, "completedContacts", indices, envelope,
-                           render=lambda i: self._contact(data, i))  # fmt: skip
-
-    def _contact(self, data: Contacts, i: int) -> Record:
-        """Every field of one contact, drawn from its own seed."""
-        rng = random.Random(self.seed * 1_000_003 + i)
-        skill, position = self.world.unit.skills[data.skill[i]], data.agent[i]
-        nobody = dict.fromkeys(("firstName", "lastName", "teamName"))
-        agent = self.world.unit.active[position] if position >= 0 else nobody
-        poc = self.world.unit.points[data.skill[i]]
-        start, updated, pre = data.start[i], data.updated[i], pre_queue(i)
-        queue, talk, hold, acw = data.queue[i], data.talk[i], data.hold[i], data.acw[i]
-        media, outbound, abandoned = skill["mediaTypeId"], skill["isOutbound"], position < 0
-        customer = _customer_address(rng, media)
-        release = round(rng.uniform(0, 2), 3)
-        ended = start + (pre + queue + talk + hold + acw) * 1000
-        refused = not abandoned and not outbound and rng.random() < 0.03
-        analysed = media == 4 and not abandoned and rng.random() < 0.6
-        disposition = None if abandoned else rng.choice(DISPOSITIONS)[0]
-        sla = int(queue <= skill["serviceLevelThreshold"]) if media in (3, 4) else -1
-        record: Record = {
-            "contactId": contact_id(i), "masterContactId": contact_id(i),
-            "contactStartDate": iso_z(start), "lastUpdateTime": iso_z(updated),
-            "agentId": agent.get("agentId", 0), "firstName": agent["firstName"],
-            "lastName": agent["lastName"], "teamId": agent.get("teamId", 0),
-            "teamName": agent["teamName"], "skillId": skill["skillId"],
-            "skillName": skill["skillName"], "campaignId": skill["campaignId"],
-            "campaignName": skill["campaignName"], "pointOfContactId": poc["id"],
-            "pointOfContactName": poc["name"], "mediaTypeId": media,
-            "mediaTypeName": MEDIA_TYPES[media], "mediaSubTypeId": media * 10,
-            "mediaSubTypeName": f"{MEDIA_TYPES[media]} Standard",
-            "fromAddress": poc["address"] if outbound else customer,
-            "toAddress": customer if outbound else poc["address"], "isOutbound": outbound,
-            "abandoned": abandoned, "abandonSeconds": queue if abandoned else 0,
-            "isShortAbandon": abandoned and queue < 15, "preQueueSeconds": pre,
-            "inQueueSeconds": queue, "agentSeconds": talk + hold, "holdSeconds": hold,
-            "holdCount": rng.randint(1, 3) if hold else 0, "acwSeconds": acw,
-            "conferenceSeconds": rng.randint(20, 200) if talk and rng.random() < 0.05 else 0,
-            "postQueueSeconds": 0, "releaseSeconds": release,
-            "totalDurationSeconds": round(pre + queue + talk + hold + release, 3),
-            "routingTime": rng.randint(40, 2500), "serviceLevelFlag": -1 if outbound else sla,
-            "callbackTime": 0, "primaryDispositionId": disposition,
-            "secondaryDispositionId": rng.choice((None, None, 2)) if disposition else None,
-            "dispositionNotes": data.notes.get(i, drawn_notes(i)),
-            "transferIndicatorId": 0, "transferIndicatorName": "None",
-            "isRefused": refused, "refuseReason": "Agent Refused" if refused else None,
-            "refuseTime": iso_z(start + (pre + queue) * 1000) if refused else None,
-            "isTakeover": False, "isLogged": media in (4, 5), "isAnalyticsProcessed": analysed,
-            "analyticsProcessedDate": iso_z(updated) if analysed else None,
-            "dateContactWarehoused": iso_z(ended + (updated - ended) // 2),
-            "dateACWWarehoused": iso_z(updated),
-            "endReason": "Abandoned" if abandoned else rng.choice(END_REASONS),
-            "divisionNo": 0, "routingAttribute": 0, "highProficiency": 1, "lowProficiency": 20,
-            "tags": rng.sample(TAGS, rng.choice((0, 0, 0, 1, 2))),
-        }  # fmt: skip
-        if self.legacy_fields:
-            return {LEGACY_CONTACT_FIELDS.get(k, k): v for k, v in record.items()}
-        return record
+        return contacts.completed(
+            self.world, request, base_url=self.url, bus_no=self.bus_no, legacy=self.legacy_fields
+        )
 
     # Performance and summaries
 
@@ -710,12 +578,6 @@ def _report_by_id(reports: Sequence[_Report], report_id: str) -> _Report:
     if found is None:
         raise Refusal(404, f"Invalid reportId: {report_id}")
     return found
-
-
-def _customer_address(rng: random.Random, media: int) -> str:
-    if media == 1:
-        return f"{rng.choice(FIRST_NAMES)}.{rng.choice(LAST_NAMES)}@example.net".lower()
-    return f"visitor-{rng.getrandbits(32):08x}" if media == 3 else phone(rng)
 
 
 def _csv(header: list[str] | None, rows: list[list[Any]]) -> str:
