@@ -1,95 +1,36 @@
-"""A local inContact / NICE CXone API as shared/api/incontact.md describes it, traps included.
+"""The inContact simulator's HTTP wiring: both sign-ins and the whole API on one port.
 
-Two sign-ins (the Central password grant and a CXone back-end application) hand out tokens
-that the API under `/inContactAPI/services/v{NN}.0/` checks. Contacts are cheap in memory: a
-day of them is drawn at once into flat arrays of the few numbers that filters and aggregates
-need; every other field comes from a generator seeded by the contact's index, when a page needs
-it. Performance, skill summaries and report files are computed from those contacts, so every
-view agrees. A contact shows once its `lastUpdateTime` has passed (the warehouse lag).
+Token requests and discovery documents go to auth.py. Every path under
+`/inContactAPI/services/v{NN}.0/` (any version is answered) goes, once its bearer token
+checks out, to its endpoint family: admin.py, contacts.py, performance.py or reports.py.
+The server holds what tests may change while it runs (credentials, token lifetime, older
+field names), the tokens, the report jobs and the world. It shapes every answer as inContact
+does, injected faults included (faults.py).
 """
 
 from __future__ import annotations
 
-import base64
-import csv
-import io
 import json
 import random
 import re
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlencode
 
 from sandbox._server import ApiError, Request, Response, Router, SandboxServer
-from sandbox.incontact import admin, auth, contacts
+from sandbox.incontact import admin, auth, contacts, performance, reports
 from sandbox.incontact.admin import ADMIN_LISTS
 from sandbox.incontact.auth import CENTRAL_AUTH_PATH, CXONE_AUTH_PATH, Tokens
-from sandbox.incontact.business_unit import MEDIA_TYPES, SKILLS
-from sandbox.incontact.contact_data import Contacts, contact_id, drawn_notes
-from sandbox.incontact.dates import (
-    DAY_MS,
-    EPOCH,
-    MAX_WINDOW_ERROR,
-    MAX_WINDOW_MS,
-    MINUTE_MS,
-    date_window,
-    day_start_ms,
-    hms,
-    iso_duration,
-    iso_z,
-    parse_date,
-    plain_utc,
-    to_ms,
-)
 from sandbox.incontact.faults import Refusal, as_incontact_answers, error_answer, injected_body
+from sandbox.incontact.report_files import report_csv
+from sandbox.incontact.reports import CUSTOM_REPORTS, DOWNLOAD_REPORTS, ReportJobs
 from sandbox.incontact.world import World
 
-Record = dict[str, Any]
 Params = dict[str, str]
-Table = tuple[list[str], list[list[Any]]]
 Handler = Callable[[Request, int, Params], Response]
 
 _API_PATH = re.compile(r"^/inContactAPI/services/v(\d+)\.0/(.+?)/?$", re.IGNORECASE)
-DOWNLOAD_HISTORY_MS = 730 * DAY_MS
-
-SUMMARY_TIMES = (
-    "averageHandleTime", "averageSpeedToAnswer", "averageTalkTime", "averageWrapTime",
-    "averageInqueueTime", "holdTime", "longestQueueDur", "totalContactTime",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Report:
-    id: int | None
-    name: str
-    type: str
-    description: str
-
-
-CUSTOM_REPORTS = (
-    _Report(4087, "Contact Detail Export", "Public", "Handled contacts of the last 7 days"),
-    _Report(4112, "Skill Handle Times", "Private", "Handle time and service level by skill, day"),
-    _Report(4153, "Agent Daily Logins", "Public", "Login time and contacts per agent and day"),
-)
-DOWNLOAD_REPORTS = (
-    _Report(5201, "Completed Contacts Extract", "Data Download", "One row per completed contact"),
-    _Report(5246, "Agent Wrap-up Extract", "Data Download", "Hold and wrap-up by agent"),
-)
-PREBUILT_REPORT = _Report(None, "Agent Performance by Skill", "Prebuilt", "Standard report")
-
-
-@dataclass
-class _Job:
-    id: int
-    report: _Report
-    started: datetime
-    file_name: str
-    headers: bool
-    polls: int = 0
 
 
 class InContactSandbox(SandboxServer):
@@ -116,10 +57,7 @@ class InContactSandbox(SandboxServer):
         self.bus_no = int(business_unit) if business_unit.isdigit() else 4593101
         self.tenant_id = str(uuid.UUID(int=random.Random(f"tenant:{seed}").getrandbits(128)))
         self.tokens = Tokens()
-        self._lock = threading.Lock()
-        self._jobs: dict[int, _Job] = {}
-        self._files: dict[str, str] = {}
-        self._next_job = 90_001
+        self.jobs = ReportJobs()
         self.world = World(
             seed=seed, now=now, agents=max(1, agents), contacts_per_day=contacts_per_day
         )
@@ -221,9 +159,7 @@ class InContactSandbox(SandboxServer):
 
     def report_csv(self, report_id: int, include_headers: bool = True) -> str:
         """The file a custom report's job produces."""
-        tables = {4087: self._contact_detail, 4112: self._skill_times, 4153: self._agent_logins}
-        header, rows = tables[report_id]()
-        return _csv(header if include_headers else None, rows)
+        return report_csv(self.world, report_id, include_headers)
 
     # Dispatch
 
@@ -264,7 +200,7 @@ class InContactSandbox(SandboxServer):
         handler, params = route
         return handler(request, int(match.group(1)), params)
 
-    # Admin lists and contacts
+    # Endpoints: each family is handed what it reads, settings as they are at the request
 
     def _server_time(self, request: Request, version: int, params: Params) -> Response:
         return admin.server_time(self.world)
@@ -282,309 +218,31 @@ class InContactSandbox(SandboxServer):
             self.world, request, base_url=self.url, bus_no=self.bus_no, legacy=self.legacy_fields
         )
 
-    # Performance and summaries
-
     def _agent_performance(self, request: Request, version: int, params: Params) -> Response:
-        rows = [_times(row) for row in self._agent_numbers(*self._quarters(request))]
-        return _answer({"agentPerformance": rows} if rows else None)
+        return performance.agent_performance(self.world, request)
 
     def _team_performance(self, request: Request, version: int, params: Params) -> Response:
-        teams: dict[int, list[Record]] = {}
-        for row in self._agent_numbers(*self._quarters(request)):
-            teams.setdefault(row["teamId"], []).append(row)
-        rows = []
-        for team_id, members in sorted(teams.items()):
-            total = _derive({k: sum(m[k] for m in members) for k in members[0]})
-            total |= {
-                "teamId": team_id, "totalAvgHandled": round(total["totalHandled"] / len(members)),
-                "avgAvailableTime": total["availableTime"] / len(members),
-                "avgUnavailableTime": total["unavailableTime"] / len(members),
-            }  # fmt: skip
-            del total["agentId"]
-            rows.append(_times(total))
-        return _answer({"teamPerformanceTotal": rows} if rows else None)
-
-    def _quarters(self, request: Request) -> tuple[int, int]:
-        """A window on quarter hours that has closed."""
-        start, end = (parse_date(request.param(n), n) for n in ("startDate", "endDate"))
-        if start % (15 * MINUTE_MS) or end % (15 * MINUTE_MS):
-            raise Refusal(400, "Invalid DateRange - startDate and endDate must be quarter hours")
-        if end <= start:
-            raise Refusal(400, "Invalid DateRange - endDate must be after startDate")
-        if end > to_ms(self.clock()):
-            raise Refusal(400, "Invalid DateRange - endDate must not be in the future")
-        return start, end
-
-    def _agent_numbers(self, start: int, end: int) -> list[Record]:
-        """Per agent with contacts in [start, end): totals in seconds, before rendering."""
-        data = self.world.contacts()
-        sums: dict[int, list[int]] = {}
-        for i in self.world.window_indices(start, end):
-            if (position := data.agent[i]) >= 0:
-                row, base = sums.setdefault(position, [0] * 7), 3 * SKILLS[data.skill[i]][2]
-                row[base] += 1
-                row[base + 1] += data.talk[i]
-                row[base + 2] += data.hold[i]
-                row[6] += data.acw[i]
-        rows = []
-        for position, (ih, italk, ihold, oh, otalk, ohold, acw) in sorted(sums.items()):
-            agent = self.world.unit.active[position]
-            rng = random.Random(f"{self.seed}:performance:{agent['agentId']}:{start}:{end}")
-            busy = italk + ihold + otalk + ohold + acw
-            available = round(rng.uniform(0.2, 0.6) * busy + 60, 1)
-            unavailable = round(rng.uniform(0.05, 0.2) * busy, 1)
-            refused = int(rng.random() < 0.15)
-            rows.append(_derive({
-                "agentId": agent["agentId"], "teamId": agent["teamId"],
-                "agentOffered": ih + oh + refused, "inboundHandled": ih,
-                "inboundTime": italk + ihold, "inboundTalkTime": italk, "outboundHandled": oh,
-                "outboundTime": otalk + ohold, "outboundTalkTime": otalk,
-                "totalHandled": ih + oh, "totalTalkTime": italk + otalk, "handleTime": busy,
-                "consultTime": round(rng.uniform(0, 0.05) * (italk + otalk), 1),
-                "availableTime": available, "unavailableTime": unavailable, "acwTime": acw,
-                "refused": refused, "loginTime": round(busy + available + unavailable, 1),
-            }))  # fmt: skip
-        return rows
+        return performance.team_performance(self.world, request)
 
     def _skill_summary(self, request: Request, version: int, params: Params) -> Response:
-        start, end = date_window(
-            request.param("startDate"), request.param("endDate"), to_ms(self.clock())
-        )
-        data, groups = self.world.contacts(), dict[int, list[int]]()
-        for i in self.world.window_indices(start, end):
-            groups.setdefault(data.skill[i], []).append(i)
-        media, outbound = request.param("mediaTypeId"), request.param("isOutbound")
-        rows = []
-        for position, indices in sorted(groups.items()):
-            skill = self.world.unit.skills[position]
-            if (not media or str(skill["mediaTypeId"]) == media) and (
-                not outbound or str(skill["isOutbound"]).lower() == outbound.lower()
-            ):
-                row = self._summary_row(data, skill, indices, f"{start}:{end}")
-                rows.append(row if self.legacy_fields else _times(row, SUMMARY_TIMES))
-        return _answer({"skillSummaries": rows} if rows else None)
-
-    def _summary_row(self, data: Contacts, skill: Record, indices: list[int], key: str) -> Record:
-        handled = [i for i in indices if data.agent[i] >= 0]
-        queued = [] if skill["isOutbound"] else [data.queue[i] for i in indices]
-        within = sum(q <= skill["serviceLevelThreshold"] for q in queued)
-        talk, hold, wrap = (
-            sum(column[i] for i in handled) for column in (data.talk, data.hold, data.acw)
-        )
-        count, dials = max(1, len(handled)), len(indices) * skill["isOutbound"]
-        aht, connects = (talk + hold + wrap) / count, len(handled) * skill["isOutbound"]
-        rng = random.Random(f"{self.seed}:summary:{skill['skillId']}:{key}")
-        right_party = round(connects * rng.uniform(0.55, 0.85))
-        minute = to_ms(self.clock()) // MINUTE_MS  # snapshot fields: now, not the window
-        now = random.Random(f"{self.seed}:snapshot:{skill['skillId']}:{minute}")
-        working, acw, available, unavailable = (now.randint(0, n) for n in (6, 3, 4, 3))
-        return {k: skill[k] for k in ("skillId", "skillName", "campaignId", "campaignName",
-                                      "mediaTypeId", "mediaTypeName", "isOutbound",
-                                      "serviceLevelGoal", "serviceLevelThreshold")} | {
-            "businessUnitId": self.bus_no, "businessUnitName": f"{self.vendor_name} Contact Center",
-            "contactsOffered": len(indices), "contactsHandled": len(handled),
-            "contactsQueued": len(queued), "abandonCount": len(indices) - len(handled),
-            "contactsWithinSLA": within, "contactsOutOfSLA": len(queued) - within,
-            "dials": dials, "connects": connects, "rightPartyConnects": right_party,
-            "abandonRate": round((len(indices) - len(handled)) / len(indices) * 100, 2),
-            "serviceLevel": round(within / len(queued) * 100, 2) if queued else 0,
-            "averageHandleTime": aht, "averageTalkTime": talk / count,
-            "averageSpeedToAnswer": sum(data.queue[i] for i in handled) / count,
-            "averageWrapTime": wrap / count, "holdTime": hold,
-            "averageInqueueTime": sum(queued) / max(1, len(queued)),
-            "longestQueueDur": max(queued, default=0), "totalContactTime": talk + hold + wrap,
-            "connectsAHT": f"{aht if connects else 0:.2f}",
-            "rightPartyConnectsAHT": f"{aht * rng.uniform(1, 1.2) if right_party else 0:.2f}",
-            "agentsAcw": acw, "agentsAvailable": available, "agentsIdle": available,
-            "agentsLoggedIn": working + acw + available + unavailable,
-            "agentsUnavailable": unavailable, "agentsWorking": working,
-            "contactsActive": working, "queueCount": now.randint(0, 5),
-        }  # fmt: skip
-
-    # Reports
+        return performance.skill_summary(
+            self.world, request, bus_no=self.bus_no, vendor_name=self.vendor_name,
+            legacy=self.legacy_fields,
+        )  # fmt: skip
 
     def _reports(self, request: Request, version: int, params: Params) -> Response:
-        wanted = (request.param("reportType") or "").lower()
-        base = f"{self.api_base}services/v{version}.0/report-jobs/"
-        kinds = {"Data Download": "datadownload/", "Prebuilt": None}
-        return Response(json={"reports": [{
-            "businessUnitId": self.bus_no, "reportId": r.id, "reportName": r.name,
-            "reportType": r.type, "reportSubType": "Custom" if r.id else "Standard",
-            "reportDescription": r.description,
-            "url": "" if r.id is None else f"{base}{kinds.get(r.type, '')}{r.id}",
-        } for r in (*CUSTOM_REPORTS, *DOWNLOAD_REPORTS, PREBUILT_REPORT)
-            if wanted in ("", r.type.lower())]})  # fmt: skip
+        return reports.report_list(request, version, api_base=self.api_base, bus_no=self.bus_no)
 
     def _start_job(self, request: Request, version: int, params: Params) -> Response:
-        report = _report_by_id(CUSTOM_REPORTS, params["report_id"])
-        if (request.param("fileType") or "CSV").upper() != "CSV":
-            raise Refusal(400, "Invalid fileType: the sandbox writes CSV only")
-        headers = (request.param("includeHeaders") or "true").lower() != "false"
-        with self._lock:
-            job_id, self._next_job = self._next_job, self._next_job + 1
-            name = f"{report.name.replace(' ', '_')}_{job_id}.csv"
-            self._jobs[job_id] = _Job(job_id, report, self.clock(), name, headers)
-        return Response(202, {"jobId": job_id})
+        return reports.start_job(self.jobs, self.world, request, params["report_id"])
 
     def _job(self, request: Request, version: int, params: Params) -> Response:
-        """The first poll of every job is a 409; the second finds it Running; then Finished."""
-        with self._lock:
-            job = self._jobs.get(int(params["job_id"])) if params["job_id"].isdigit() else None
-            if job is None:
-                raise Refusal(404, f"Invalid jobId: {params['job_id']}")
-            job.polls += 1
-        if job.polls == 1:
-            raise Refusal(409, "Interval data pending, try again later")
-        finished = job.polls > 2
-        if finished and job.report.id is not None:
-            text = self.report_csv(job.report.id, job.headers)
-            with self._lock:
-                self._files[job.file_name] = text
-        url = f"{self.api_base}services/v{version}.0/files?{urlencode({'fileName': job.file_name})}"
-        return Response(json={
-            "jobId": job.id, "reportId": job.report.id, "reportName": job.report.name,
-            "jobStart": iso_z(to_ms(job.started)),
-            "jobEnd": iso_z(to_ms(job.started) + 3000) if finished else None,
-            "fileName": job.file_name, "resultFileURL": url if finished else "",
-            "state": "Finished" if finished else "Running",
-            "deleteTime": iso_z(to_ms(job.started) + 7 * DAY_MS),
-        })  # fmt: skip
+        return reports.poll_job(
+            self.jobs, self.world, params["job_id"], version=version, api_base=self.api_base
+        )
 
     def _file(self, request: Request, version: int, params: Params) -> Response:
-        name = request.param("fileName") or ""
-        with self._lock:
-            text = self._files.get(name)
-        if text is None:
-            raise Refusal(404, f"File not found: {name}")
-        return Response(json={"files": {"fileName": name, "file": _b64(text)}})
+        return reports.result_file(self.jobs, request)
 
     def _data_download(self, request: Request, version: int, params: Params) -> Response:
-        """Inline base64 CSV of the contacts that started in [startDate, endDate), in UTC."""
-        report = _report_by_id(DOWNLOAD_REPORTS, params["report_id"])
-        now = to_ms(self.clock())
-        start, end = (
-            parse_date(request.param(n), n, offset=False) for n in ("startDate", "endDate")
-        )
-        if end <= start:
-            raise Refusal(400, "Invalid date range: endDate must be after startDate")
-        if end - start > MAX_WINDOW_MS:
-            raise Refusal(400, MAX_WINDOW_ERROR)
-        if start < now - DOWNLOAD_HISTORY_MS:
-            raise Refusal(400, "Invalid startDate: must be within the last 2 years")
-        data = self.world.contacts()
-        shown = [i for i in self.world.window_indices(start, end) if data.updated[i] <= now]
-        agent_name = self.world.agent_name
-        if report.id == 5201:
-            header = ["contact_id", "start_time", "skill", "agent", "talk_seconds"]
-            rows = [[contact_id(i), plain_utc(data.start[i]), SKILLS[data.skill[i]][0],
-                     agent_name(data.agent[i]), data.talk[i]] for i in shown]  # fmt: skip
-        else:
-            header = ["Agent", "Contact", "Started (UTC)", "Hold Time (sec)", "ACW Time (sec)"]
-            rows = [[agent_name(data.agent[i]), contact_id(i), plain_utc(data.start[i]),
-                     data.hold[i], data.acw[i]] for i in shown if data.agent[i] >= 0]  # fmt: skip
-        headers = (request.param("includeHeaders") or "true").lower() != "false"
-        name = (
-            request.param("fileName") or f"{report.name.replace(' ', '_')}_{iso_z(start)[:10]}.csv"
-        )
-        return Response(json={
-            "errorMessage": None, "fileName": name, "fileType": "CSV", "URI": "",
-            "file": _b64(_csv(header if headers else None, rows)),
-        })  # fmt: skip
-
-    def _days(self, count: int) -> list[tuple[date, range]]:
-        """A custom report's saved range: the `count` whole days before `now`, with contacts."""
-        days = [self.now.date() - timedelta(days=n) for n in range(count, 0, -1)]
-        return [
-            (day, self.world.window_indices(day_start_ms(day), day_start_ms(day) + DAY_MS))
-            for day in days
-        ]
-
-    def _contact_detail(self) -> Table:
-        data, rng = self.world.contacts(), random.Random(f"{self.seed}:report:4087")
-        handled = [i for _, span in self._days(7) for i in span if data.agent[i] >= 0]
-        header = ["Contact ID", "Skill Name", "Agent Name", "Start Date", "Duration",
-                  "Disposition Notes"]  # fmt: skip
-        return header, [
-            [contact_id(i), SKILLS[data.skill[i]][0], self.world.agent_name(data.agent[i]),
-             (EPOCH + timedelta(milliseconds=data.start[i])).strftime("%m/%d/%Y %I:%M:%S %p"),
-             hms(data.talk[i] + data.hold[i]), data.notes.get(i, drawn_notes(i)) or ""]
-            for i in handled[: rng.randint(20, 200)]
-        ]  # fmt: skip
-
-    def _skill_times(self) -> Table:
-        data, rows = self.world.contacts(), []
-        for day, span in self._days(10):
-            for position, (name, media, *_) in enumerate(SKILLS):
-                indices = [i for i in span if data.skill[i] == position]
-                handled = [i for i in indices if data.agent[i] >= 0]
-                busy = sum(data.talk[i] + data.hold[i] + data.acw[i] for i in handled)
-                threshold = self.world.unit.skills[position]["serviceLevelThreshold"]
-                level = sum(data.queue[i] <= threshold for i in indices) / max(1, len(indices))
-                average = busy / max(1, len(handled))
-                rows.append([day.isoformat(), name, MEDIA_TYPES[media], len(handled),
-                             f"{average:.1f}", f"{level * 100:.1f}"])  # fmt: skip
-        header = ["Date", "Skill", "Media Type", "Contacts Handled", "Avg. Handle Time (s)",
-                  "Service Level %"]  # fmt: skip
-        return header, rows
-
-    def _agent_logins(self) -> Table:
-        data, rows = self.world.contacts(), []
-        for day, span in self._days(min(30, max(7, -(-20 // len(self.world.unit.active))))):
-            handled = [data.agent[i] for i in span]
-            for position, agent in enumerate(self.world.unit.active):
-                rng = random.Random(f"{self.seed}:login:{agent['agentId']}:{day}")
-                rows.append([day.isoformat(), agent["agentId"],
-                             f"{agent['lastName']}, {agent['firstName']}", agent["teamName"],
-                             hms(rng.randint(4, 9) * 3600 + rng.randint(0, 3599)),
-                             handled.count(position)])  # fmt: skip
-        header = ["Date", "Agent ID", "Agent Name (Last, First)", "Team",
-                  "Login Time (hh:mm:ss)", "Contacts Handled"]  # fmt: skip
-        return header, rows[-200:]
-
-
-# Values and request parsing
-
-
-def _derive(sums: Record) -> Record:
-    """Averages and rates from performance totals in seconds."""
-    busy = sums["handleTime"]
-
-    def ratio(part: float, whole: float) -> float:
-        return round(part / whole * 100, 2) if whole else 0
-
-    return sums | {
-        "inboundAvgTalkTime": sums["inboundTalkTime"] / max(1, sums["inboundHandled"]),
-        "outboundAvgTalkTime": sums["outboundTalkTime"] / max(1, sums["outboundHandled"]),
-        "totalAvgTalkTime": sums["totalTalkTime"] / max(1, sums["totalHandled"]),
-        "totalAvgHandleTime": busy / max(1, sums["totalHandled"]),
-        "percentRefused": ratio(sums["refused"], sums["agentOffered"]),
-        "workingRate": ratio(busy + sums["availableTime"], sums["loginTime"]),
-        "occupancy": ratio(busy, busy + sums["availableTime"]),
-    }
-
-
-def _times(row: Record, names: Iterable[str] = ()) -> Record:
-    """Seconds as ISO 8601 durations: `names`, or every `...Time`; internal handleTime left out."""
-    names = set(names) or {name for name in row if name.endswith("Time")}
-    return {k: iso_duration(v) if k in names else v for k, v in row.items() if k != "handleTime"}
-
-
-def _answer(body: Record | None) -> Response:
-    return Response(json=body) if body else Response(204)
-
-
-def _report_by_id(reports: Sequence[_Report], report_id: str) -> _Report:
-    found = next((r for r in reports if str(r.id) == report_id), None)
-    if found is None:
-        raise Refusal(404, f"Invalid reportId: {report_id}")
-    return found
-
-
-def _csv(header: list[str] | None, rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows([header, *rows] if header else rows)
-    return out.getvalue()
-
-
-def _b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode()
+        return reports.data_download(self.world, request, params["report_id"])
