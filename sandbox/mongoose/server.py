@@ -16,17 +16,11 @@ so this simulator is the contract's reference, not the vendor's. One server answ
 from __future__ import annotations
 
 import base64
-import bisect
-import hashlib
 import math
-import random
 import re
-import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from datetime import time as clock
 from importlib import resources
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -34,8 +28,9 @@ from zoneinfo import ZoneInfo
 
 from defusedxml import ElementTree
 
-from sandbox._fake import CITIES, full_name, phone
 from sandbox._server import RateLimiter, Request, Response, SandboxServer
+from sandbox.mongoose.calls import STATUSES
+from sandbox.mongoose.world import Account, Session, World
 
 Record = dict[str, Any]
 
@@ -48,35 +43,12 @@ SPC_NS = "urn:mongoosemetrics:spc:v1"
 MAX_DAYS = 31
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 1000
-LOCAL_TIME = "%Y-%m-%d %H:%M:%S"
-STATUSES = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")
-MESSAGES = {
-    "ANSWERED": "Call completed",
-    "NO ANSWER": "No answer at destination",
-    "BUSY": "Destination busy",
-    "FAILED": "Call failed to connect",
-}
-FIELDS = (
-    "cdr_rated_code", "cdr_entry_date", "call_date", "account_code", "campaign_code",
-    "campaign_name", "incoming_number", "incoming_caller_name", "caller_state",
-    "caller_areacode", "caller_zip", "caller_timezone", "did_number", "destination_number",
-    "route_type", "status", "message", "rings_count", "call_duration", "duration_in_mins",
-    "recording_completed", "recording", "session_uniqueid", "keywords", "keyword_type",
-    "keyword_source", "promocode", *(f"custom{n}" for n in range(1, 11)), "callrate_charged",
-    "charges_call", "charges_addresslookup",
-)  # fmt: skip
 CUSTOMER_FIELDS = (
     "account_code", "report_date", "customer_name", "parent_account_code", "status",
     "created_date", "timezone", "campaign_count", "tracking_number_count", "total_calls",
     "answered_calls", "unique_callers", "total_duration", "total_minutes", "charges_call",
     "charges_addresslookup", "total_charges",
 )  # fmt: skip
-CUSTOMERS = ("Peachtree Marketing Group", "Summit Roofing", "Harbor Law Group", "Lakeside HVAC")
-CAMPAIGN_NAMES = ("Twitter Followers", "Google Ads", "Yellow Pages", "Radio Spot", "Direct Mail")
-KEYWORDS = ("emergency plumber", "roof repair cost", "spring sale", "ac repair near me")
-ZONES_BY_STATE = {"GA": "America/New_York", "TX": "America/Chicago", "CO": "America/Denver",
-                  "IL": "America/Chicago", "AZ": "America/Phoenix"}  # fmt: skip
-RECORDINGS = "https://recordings.mongoosemetrics.com"
 # Fault codes of the SPC contract, with their faultcode.
 SERVER_FAULTS = frozenset({"NO_NUMBER_AVAILABLE", "RATE_LIMITED", "INTERNAL_ERROR"})
 SPC_ERRORS = frozenset({
@@ -114,50 +86,6 @@ class _Limiter(RateLimiter):
         return max(1, math.ceil(self.window - age))
 
 
-@dataclass
-class _Campaign:
-    code: str
-    name: str
-    account: _Account
-    spc: bool
-    numbers: list[str]
-    destination: str
-    route_type: str
-
-
-@dataclass
-class _Account:
-    code: str
-    name: str
-    parent: str | None
-    status: str
-    created: datetime
-    timezone: str
-    campaigns: list[_Campaign] = field(default_factory=list)
-
-
-@dataclass
-class _Session:
-    id: str
-    campaign: _Campaign
-    phone_number: str
-    expires: datetime
-    keywords: str | None
-    custom: dict[int, str]
-    reference_id: str | None
-
-    def public(self) -> Record:
-        return {
-            "session_id": self.id,
-            "phone_number": self.phone_number,
-            "campaign_code": self.campaign.code,
-            "expires": self.expires,
-            "keywords": self.keywords,
-            "custom_fields": dict(self.custom),
-            "reference_id": self.reference_id,
-        }
-
-
 class MongooseSandbox(SandboxServer):
     """Mongoose's REST API v2 under `api_url` and its SPC SOAP service, with generated data."""
 
@@ -186,24 +114,20 @@ class MongooseSandbox(SandboxServer):
         self.v1_api_key = v1_api_key
         #: Switch off to answer every call with API_ACCESS_DISABLED, as before access is enabled.
         self.api_access_enabled = True
-        self.zone = ZoneInfo(timezone_name)
         self.session_minutes = session_minutes
         #: Per username, REST and SOAP together; tests may change its limit and window.
         self.rate_limiter = _Limiter(rate_limit_per_minute, window=60.0)
-        self._fixed_now = now if now is None or now.tzinfo else now.replace(tzinfo=timezone.utc)
-        self._lock = threading.Lock()
-        self._rng = random.Random(seed)
-        self._serial = 0
-        self._times: list[float] = []  # call start (unix seconds), sorted, parallel to _calls
-        self._calls: list[Record] = []
-        self._sessions: dict[str, _Session] = {}
         self._spc_faults: list[str] = []
-        self.accounts = self._make_accounts(
-            max(0, sub_accounts), max(1, campaigns_per_account), max(1, spc_pool_size)
+        self.world = World(
+            seed=seed,
+            zone=ZoneInfo(timezone_name),
+            now=now,
+            sub_accounts=sub_accounts,
+            campaigns_per_account=campaigns_per_account,
+            calls_per_day=calls_per_day,
+            history_days=history_days,
+            spc_pool_size=spc_pool_size,
         )
-        self._campaigns = {c.code: c for a in self.accounts for c in a.campaigns}
-        self._pool_of = {n: c for c in self._campaigns.values() if c.spc for n in c.numbers}
-        self._generate(history_days, calls_per_day)
 
     # Public interface for tests and the demo
 
@@ -220,21 +144,30 @@ class MongooseSandbox(SandboxServer):
         return self.url + SPC_PATH
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The account's time zone: report days and `call_date` are local to it."""
+        return self.world.zone
+
+    @property
+    def accounts(self) -> list[Account]:
+        return self.world.accounts
+
+    @property
     def account_codes(self) -> list[str]:
-        return [account.code for account in self.accounts]
+        return [account.code for account in self.world.accounts]
 
     @property
     def spc_campaign_codes(self) -> list[str]:
         """SPC campaigns: GetSessionNumber hands out numbers of their pools."""
-        return [c.code for c in self._campaigns.values() if c.spc]
+        return [c.code for c in self.world.campaigns.values() if c.spc]
 
     @property
     def static_campaign_codes(self) -> list[str]:
         """Campaigns with fixed tracking numbers: GetSessionNumber answers INVALID_CAMPAIGN."""
-        return [c.code for c in self._campaigns.values() if not c.spc]
+        return [c.code for c in self.world.campaigns.values() if not c.spc]
 
     def pool(self, campaign_code: str) -> list[str]:
-        return list(self._campaigns[campaign_code].numbers)
+        return list(self.world.campaigns[campaign_code].numbers)
 
     def env(self) -> dict[str, str]:
         return {
@@ -246,74 +179,49 @@ class MongooseSandbox(SandboxServer):
         }
 
     def now(self) -> datetime:
-        return self._fixed_now or datetime.now(timezone.utc)
+        return self.world.now()
 
     def local_time(self, moment: datetime) -> str:
         """How the REST API shows an instant: naive wall-clock time in the account's zone."""
-        return moment.astimezone(self.zone).strftime(LOCAL_TIME)
+        return self.world.local_time(moment)
 
     def calls(self) -> list[Record]:
         """Every fulfilled call, oldest first, as the REST API shows it."""
-        with self._lock:
-            return [self._shown(record) for record in self._calls]
+        return self.world.calls()
 
     def add_call(self, at: datetime, campaign_code: str | None = None, **fields: Any) -> str:
         """A call written late (rated now), as records appear after the fact; returns its key."""
-        with self._lock:
-            campaigns = [c for c in self._campaigns.values() if not c.spc]
-            campaign = self._campaigns[campaign_code] if campaign_code else campaigns[0]
-            record = self._make_call(self._rng, campaign, at, campaign.numbers[0])
-            record["cdr_entry_date"] = max(record["cdr_entry_date"], int(self.now().timestamp()))
-            record.update(fields)
-            self._insert(record)
-        return str(record["cdr_rated_code"])
+        return self.world.add_call(at, campaign_code, fields)
 
     def update_call(self, cdr_rated_code: str, **fields: Any) -> None:
         """Change a call after the fact, as rating and recordings do up to 48 hours later."""
-        with self._lock:
-            self._find(cdr_rated_code).update(fields)
+        self.world.update_call(cdr_rated_code, fields)
 
     def delete_call(self, cdr_rated_code: str) -> None:
-        with self._lock:
-            record = self._find(cdr_rated_code)
-            index = self._calls.index(record)
-            del self._calls[index], self._times[index]
+        self.world.delete_call(cdr_rated_code)
 
     def call_session_number(
         self, phone_number: str, at: datetime | None = None, **fields: Any
     ) -> str:
         """Someone calls an SPC number: the call carries the live session's attribution."""
-        at = at or self.now()
-        with self._lock:
-            campaign = self._pool_of[phone_number]
-            record = self._make_call(self._rng, campaign, at, phone_number)
-            session = self._live_session(phone_number, at)
-            record.update(self._attribution(session))
-            record.update(fields)
-            self._insert(record)
-        return str(record["cdr_rated_code"])
+        return self.world.call_session_number(phone_number, at or self.now(), fields)
 
     def session(self, session_id: str) -> Record:
-        with self._lock:
-            return self._sessions[session_id].public()
+        return self.world.session(session_id)
 
     @property
     def sessions(self) -> list[Record]:
-        with self._lock:
-            return [session.public() for session in self._sessions.values()]
+        return self.world.all_sessions()
 
     def expire_session(self, session_id: str) -> None:
         """End a session now, as its ExpirationTime passing would."""
-        with self._lock:
-            self._sessions[session_id].expires = self.now().replace(microsecond=0) - timedelta(
-                seconds=1
-            )
+        self.world.expire_session(session_id)
 
     def fail_spc(self, error_code: str, count: int = 1) -> None:
         """Answer the next `count` SOAP calls with this SpcFault (e.g. RATE_LIMITED)."""
         if error_code not in SPC_ERRORS:
             raise ValueError(f"not an SPC error code: {error_code}")
-        with self._lock:
+        with self.world.lock:
             self._spc_faults.extend([error_code] * count)
 
     # Dispatch
@@ -437,20 +345,8 @@ class MongooseSandbox(SandboxServer):
             raise _Refusal(400, "INVALID_PARAMETER", f"Invalid {name}: {text}")
         return int(text)
 
-    def _local_range(self, first: date, last: date) -> tuple[float, float]:
-        """Unix seconds of [first 00:00, the day after last 00:00) in the account's zone."""
-        start = datetime.combine(first, clock(), self.zone)
-        end = datetime.combine(last + timedelta(days=1), clock(), self.zone)
-        return start.timestamp(), end.timestamp()
-
-    def _between(self, first: date, last: date) -> list[Record]:
-        start, end = self._local_range(first, last)
-        with self._lock:
-            lo, hi = bisect.bisect_left(self._times, start), bisect.bisect_left(self._times, end)
-            return [self._shown(record) for record in self._calls[lo:hi]]
-
     def _fulfilled(self, request: Request, first: date, last: date) -> list[Record]:
-        records = self._between(first, last)
+        records = self.world.between(first, last)
         campaign, status = request.param("campaign_code"), request.param("status")
         if campaign is not None:
             if not _HEX32.match(campaign):
@@ -464,7 +360,7 @@ class MongooseSandbox(SandboxServer):
         return sorted(records, key=lambda r: (r["call_date"], r["cdr_rated_code"]))
 
     def _customer_report(self, first: date, last: date) -> list[Record]:
-        calls = self._between(first, last)
+        calls = self.world.between(first, last)
         today = self.now().astimezone(self.zone).date()
         totals: dict[tuple[str, str], list[Record]] = {}
         for call in calls:
@@ -480,7 +376,7 @@ class MongooseSandbox(SandboxServer):
             day += timedelta(days=1)
         return rows
 
-    def _customer_row(self, account: _Account, day: date, calls: list[Record]) -> Record:
+    def _customer_row(self, account: Account, day: date, calls: list[Record]) -> Record:
         charges_call = round(float(sum(c["charges_call"] or 0 for c in calls)), 2)
         lookups = round(float(sum(c["charges_addresslookup"] or 0 for c in calls)), 2)
         return {
@@ -529,7 +425,7 @@ class MongooseSandbox(SandboxServer):
             if request.method != "POST":
                 raise _Fault(None, "SOAP requests are POSTed")
             envelope = _parse_soap(request.body)
-            with self._lock:
+            with self.world.lock:
                 if self._spc_faults:
                     code = self._spc_faults.pop(0)
                     raise _Fault(code, f"Injected fault {code}")
@@ -544,7 +440,7 @@ class MongooseSandbox(SandboxServer):
             operation = next(iter(body), None) if body is not None else None
             if operation is None:
                 raise _Fault(None, "The SOAP body is empty")
-            with self._lock:
+            with self.world.lock:
                 if operation.tag == f"{{{SPC_NS}}}GetSessionNumber":
                     answer = self._get_session_number(operation)
                 elif operation.tag == f"{{{SPC_NS}}}UpdateSessionData":
@@ -557,17 +453,17 @@ class MongooseSandbox(SandboxServer):
 
     def _get_session_number(self, operation: Any) -> str:
         code = _text(operation, "CampaignCode") or ""
-        campaign = self._campaigns.get(code)
+        campaign = self.world.campaigns.get(code)
         if campaign is None or not campaign.spc:
             raise _Fault("INVALID_CAMPAIGN", f"{code or 'No campaign'} is not an SPC campaign")
         custom = _custom_fields(operation)
         now = self.now().replace(microsecond=0)
-        held = {s.phone_number for s in self._sessions.values() if s.expires > now}
+        held = {s.phone_number for s in self.world.sessions.values() if s.expires > now}
         free = [number for number in campaign.numbers if number not in held]
         if not free:
             raise _Fault("NO_NUMBER_AVAILABLE", f"Every number of campaign {code} is in use")
-        session = _Session(
-            id=f"{self._rng.getrandbits(128):032x}",
+        session = Session(
+            id=f"{self.world.rng.getrandbits(128):032x}",
             campaign=campaign,
             phone_number=free[0],
             expires=now + timedelta(minutes=self.session_minutes),
@@ -575,7 +471,7 @@ class MongooseSandbox(SandboxServer):
             custom={n: v for n, v in custom.items() if v},
             reference_id=_text(operation, "ReferenceId"),
         )
-        self._sessions[session.id] = session
+        self.world.sessions[session.id] = session
         return _soap_element(
             "GetSessionNumberResponse",
             PhoneNumber=session.phone_number,
@@ -589,13 +485,13 @@ class MongooseSandbox(SandboxServer):
         session_id, number = _text(operation, "SessionId"), _text(operation, "PhoneNumber")
         now = self.now()
         if session_id:
-            session = self._sessions.get(session_id)
+            session = self.world.sessions.get(session_id)
             if session is None:
                 raise _Fault("SESSION_NOT_FOUND", f"No session {session_id}")
             if number and number != session.phone_number:
                 raise _Fault("SESSION_NOT_FOUND", f"{number} is not the number of {session_id}")
         elif number:
-            found = self._live_session(number, now) or self._last_session(number)
+            found = self.world.live_session(number, now) or self.world.last_session(number)
             if found is None:
                 raise _Fault("SESSION_NOT_FOUND", f"No session holds {number}")
             session = found
@@ -619,169 +515,6 @@ class MongooseSandbox(SandboxServer):
             SessionId=session.id,
             ExpirationTime=_utc_z(session.expires),
         )
-
-    def _live_session(self, number: str, at: datetime) -> _Session | None:
-        return next(
-            (s for s in self._sessions.values() if s.phone_number == number and s.expires > at),
-            None,
-        )
-
-    def _last_session(self, number: str) -> _Session | None:
-        held = [s for s in self._sessions.values() if s.phone_number == number]
-        return max(held, key=lambda s: s.expires) if held else None
-
-    @staticmethod
-    def _attribution(session: _Session | None) -> Record:
-        if session is None:
-            return {"session_uniqueid": None, "keyword_type": None, "keyword_source": None}
-        return {
-            "session_uniqueid": session.id,
-            "keywords": session.keywords,
-            "keyword_type": "session",
-            "keyword_source": "spc",
-            **{f"custom{n}": session.custom.get(n) for n in range(1, 11)},
-        }
-
-    # Data
-
-    def _hex(self, rng: random.Random, digits: int) -> str:
-        return f"{rng.getrandbits(4 * digits):0{digits}x}"
-
-    def _number(self) -> str:
-        return phone(self._rng)[2:]  # 10 digits, no +1
-
-    def _make_accounts(self, subs: int, campaigns: int, pool_size: int) -> list[_Account]:
-        rng = self._rng
-        created = self.now() - timedelta(days=900)
-        top = _Account(self._hex(rng, 32), CUSTOMERS[0], None, "active", created, self.zone.key)
-        accounts = [top]
-        for index in range(subs):
-            state_zone = list(ZONES_BY_STATE.values())[index % len(ZONES_BY_STATE)]
-            accounts.append(
-                _Account(
-                    self._hex(rng, 32),
-                    CUSTOMERS[1 + index % (len(CUSTOMERS) - 1)],
-                    top.code,
-                    "inactive" if index == subs - 1 and subs > 1 else "active",
-                    created + timedelta(days=30 * (index + 1), hours=rng.randint(8, 17)),
-                    state_zone,
-                )
-            )
-        for account in accounts:
-            for index in range(campaigns):
-                account.campaigns.append(
-                    _Campaign(
-                        self._hex(rng, 32),
-                        CAMPAIGN_NAMES[index % len(CAMPAIGN_NAMES)],
-                        account,
-                        spc=index == 0,
-                        numbers=[self._number() for _ in range(pool_size if index == 0 else 1)],
-                        destination=self._number(),
-                        route_type=rng.choice(("Simple", "Round Robin", "IVR")),
-                    )
-                )
-        return accounts
-
-    def _generate(self, history_days: int, calls_per_day: int) -> None:
-        now = self.now()
-        campaigns = list(self._campaigns.values())
-        weights = [3 if c.spc else 2 for c in campaigns]
-        day = (now - timedelta(days=history_days)).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        )
-        while day < now:
-            count = self._rng.randint(calls_per_day // 2, calls_per_day * 3 // 2)
-            for _ in range(count):
-                at = day + timedelta(seconds=self._rng.randrange(86_400))
-                if at >= now:
-                    continue
-                campaign = self._rng.choices(campaigns, weights)[0]
-                record = self._make_call(
-                    self._rng, campaign, at, self._rng.choice(campaign.numbers)
-                )
-                if campaign.spc:
-                    record.update(self._past_session(self._rng))
-                self._insert(record)
-            day += timedelta(days=1)
-
-    def _past_session(self, rng: random.Random) -> Record:
-        follower = rng.randint(10**8, 10**10)
-        return {
-            "session_uniqueid": self._hex(rng, 32),
-            "keywords": rng.choice(KEYWORDS),
-            "keyword_type": "session",
-            "keyword_source": "spc",
-            "custom1": f"twitter:{follower}" if rng.random() < 0.6 else None,
-            "custom2": rng.choice(("adcopy-A", "adcopy-B", None)),
-        }
-
-    def _make_call(
-        self, rng: random.Random, campaign: _Campaign, at: datetime, number: str
-    ) -> Record:
-        self._serial += 1
-        code = hashlib.sha1(f"{self._serial}:{rng.random()}".encode()).hexdigest()  # noqa: S324
-        _, state, _, area, zip_code = rng.choice([c for c in CITIES if c[2] == "US"])
-        status = rng.choices(STATUSES, (70, 15, 8, 7))[0]
-        answered = status == "ANSWERED"
-        duration = rng.randint(15, 900) if answered else 0
-        minutes = math.ceil(duration / 60)
-        rate = 0.06
-        finished = at + timedelta(seconds=duration)
-        rated = finished < self.now() - timedelta(hours=1)  # rating and recording take a while
-        recorded = answered and rated and rng.random() < 0.8
-        keywords = None if campaign.spc or rng.random() < 0.5 else rng.choice(KEYWORDS)
-        record: Record = dict.fromkeys(FIELDS)
-        record.update({
-            "cdr_rated_code": code,
-            "cdr_entry_date": int(finished.timestamp()) + rng.randint(5, 300),
-            "account_code": campaign.account.code,
-            "campaign_code": campaign.code,
-            "campaign_name": campaign.name,
-            "incoming_number": phone(rng, area)[2:],
-            "incoming_caller_name": (
-                full_name(rng).upper() if rng.random() < 0.7 else "WIRELESS CALLER"
-            ),
-            "caller_state": state,
-            "caller_areacode": area,
-            "caller_zip": zip_code,
-            "caller_timezone": ZONES_BY_STATE.get(state or "", "America/New_York"),
-            "did_number": number,
-            "destination_number": campaign.destination,
-            "route_type": campaign.route_type,
-            "status": status,
-            "message": MESSAGES[status],
-            "rings_count": rng.randint(1, 6),
-            "call_duration": duration,
-            "duration_in_mins": float(minutes),
-            "recording_completed": "Y" if recorded else "N",
-            "recording": f"{RECORDINGS}/{code}.mp3" if recorded else None,
-            "keywords": keywords,
-            "keyword_type": "static" if keywords else None,
-            "keyword_source": rng.choice(("google", "bing")) if keywords else None,
-            "promocode": "SPRING10" if rng.random() < 0.05 else None,
-            "callrate_charged": rate if rated else None,
-            "charges_call": round(minutes * rate, 2) if rated else None,
-            "charges_addresslookup": (0.01 if rng.random() < 0.3 else 0.0) if rated else None,
-            "_at": at.astimezone(timezone.utc),
-        })  # fmt: skip
-        return record
-
-    def _insert(self, record: Record) -> None:
-        moment = record["_at"].timestamp()
-        index = bisect.bisect_right(self._times, moment)
-        self._times.insert(index, moment)
-        self._calls.insert(index, record)
-
-    def _find(self, code: str) -> Record:
-        for record in self._calls:
-            if record["cdr_rated_code"] == code:
-                return record
-        raise KeyError(code)
-
-    def _shown(self, record: Record) -> Record:
-        shown = {name: record[name] for name in FIELDS}
-        shown["call_date"] = self.local_time(record["_at"])
-        return shown
 
 
 # XML
