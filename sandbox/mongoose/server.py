@@ -15,75 +15,28 @@ so this simulator is the contract's reference, not the vendor's. One server answ
 
 from __future__ import annotations
 
-import base64
-import math
 import re
-import time
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from defusedxml import ElementTree
 
-from sandbox._server import RateLimiter, Request, Response, SandboxServer
-from sandbox.mongoose.calls import STATUSES
+from sandbox._server import Request, Response, SandboxServer
+from sandbox.mongoose import auth, reports
+from sandbox.mongoose.faults import SPC_ERRORS, Fault, Refusal
+from sandbox.mongoose.render import XML_TYPE, refusal_answer, requested_format
+from sandbox.mongoose.reports import API_PREFIX
 from sandbox.mongoose.world import Account, Session, World
 
 Record = dict[str, Any]
 
-API_PREFIX = "/api/v2"
-REPORTS = ("get_fulfilled", "customer_report")
 SPC_PATH = "/spc/SpcService"
 WSDL_PATH = "/spc/SpcService.wsdl"
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 SPC_NS = "urn:mongoosemetrics:spc:v1"
-MAX_DAYS = 31
-DEFAULT_PER_PAGE = 100
-MAX_PER_PAGE = 1000
-CUSTOMER_FIELDS = (
-    "account_code", "report_date", "customer_name", "parent_account_code", "status",
-    "created_date", "timezone", "campaign_count", "tracking_number_count", "total_calls",
-    "answered_calls", "unique_callers", "total_duration", "total_minutes", "charges_call",
-    "charges_addresslookup", "total_charges",
-)  # fmt: skip
-# Fault codes of the SPC contract, with their faultcode.
-SERVER_FAULTS = frozenset({"NO_NUMBER_AVAILABLE", "RATE_LIMITED", "INTERNAL_ERROR"})
-SPC_ERRORS = frozenset({
-    "AUTH_FAILED", "API_ACCESS_DISABLED", "INVALID_CAMPAIGN", "SESSION_NOT_FOUND",
-    "SESSION_EXPIRED", "INVALID_FIELD", *SERVER_FAULTS,
-})  # fmt: skip
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HEX32 = re.compile(r"^[0-9a-f]{32}$")
-
-
-class _Refusal(Exception):
-    """A REST error answer: HTTP status, contract error code and message."""
-
-    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
-
-
-class _Fault(Exception):
-    """A SOAP fault with an SpcFault detail (or none, for envelopes that are not SOAP)."""
-
-    def __init__(self, code: str | None, message: str, *, server: bool = False) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-        self.server = server or code in SERVER_FAULTS
-
-
-class _Limiter(RateLimiter):
-    """The base limiter, able to say when the oldest request of a bucket leaves the window."""
-
-    def retry_after(self, bucket: str) -> int:
-        with self._lock:
-            sent = self._sent.get(bucket)
-            age = time.monotonic() - sent[0] if sent else self.window
-        return max(1, math.ceil(self.window - age))
 
 
 class MongooseSandbox(SandboxServer):
@@ -116,7 +69,7 @@ class MongooseSandbox(SandboxServer):
         self.api_access_enabled = True
         self.session_minutes = session_minutes
         #: Per username, REST and SOAP together; tests may change its limit and window.
-        self.rate_limiter = _Limiter(rate_limit_per_minute, window=60.0)
+        self.rate_limiter = auth.Limiter(rate_limit_per_minute, window=60.0)
         self._spc_faults: list[str] = []
         self.world = World(
             seed=seed,
@@ -231,187 +184,17 @@ class MongooseSandbox(SandboxServer):
             return Response(body=self._wsdl(), content_type="text/xml; charset=utf-8")
         if request.path == SPC_PATH:
             return self._soap(request)
+        return self._rest(request)
+
+    def _rest(self, request: Request) -> Response:
         fmt = "json"
         try:
-            fmt = self._format(request)
-            return self._rest(request, fmt)
-        except _Refusal as refusal:
-            return self._refusal(refusal, fmt)
-
-    # REST
-
-    def _format(self, request: Request) -> str:
-        asked = request.param("format")
-        if asked is None:
-            return "xml" if "xml" in (request.header("Accept") or "") else "json"
-        if asked not in ("json", "xml"):
-            raise _Refusal(400, "INVALID_PARAMETER", f"Invalid format: {asked}")
-        return asked
-
-    def _rest(self, request: Request, fmt: str) -> Response:
-        report = request.path.removeprefix(API_PREFIX + "/")
-        if not request.path.startswith(API_PREFIX + "/") or report not in REPORTS:
-            raise _Refusal(404, "NOT_FOUND", f"Unknown path: {request.path}")
-        if request.method != "GET":
-            raise _Refusal(404, "NOT_FOUND", f"{request.method} is not supported on {request.path}")
-        username = self._authenticate(self._rest_credentials(request))
-        self._spend(username)
-        first, last = self._dates(request)
-        page = self._positive(request, "page", 1)
-        per_page = min(self._positive(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
-        if report == "get_fulfilled":
-            records = self._fulfilled(request, first, last)
-        else:
-            records = self._customer_report(first, last)
-        start = (page - 1) * per_page
-        envelope = {
-            "status": "success",
-            "report": report,
-            "start_date": first.isoformat(),
-            "end_date": last.isoformat(),
-            "timezone": self.zone.key,
-            "page": page,
-            "per_page": per_page,
-            "total_pages": math.ceil(len(records) / per_page),
-            "total_records": len(records),
-        }
-        shown = records[start : start + per_page]
-        if fmt == "xml":
-            return Response(body=_xml_page(envelope, shown), content_type=XML_TYPE)
-        return Response(json={**envelope, "records": shown})
-
-    def _rest_credentials(self, request: Request) -> list[tuple[str, str]]:
-        given = []
-        header = request.header("Authorization") or ""
-        if header.lower().startswith("basic "):
-            try:
-                username, _, key = base64.b64decode(header[6:].strip()).decode().partition(":")
-                given.append((username, key))
-            except (ValueError, UnicodeDecodeError):
-                pass
-        user_param, key_param = request.param("username"), request.param("api_key")
-        if user_param is not None and key_param is not None:
-            given.append((user_param, key_param))
-        return given
-
-    def _authenticate(self, given: Sequence[tuple[str, str]]) -> str:
-        """The username of valid credentials; 401 or 403 otherwise."""
-        for username, key in given:
-            if username == self.username and key == self.api_key:
-                if not self.api_access_enabled:
-                    raise _Refusal(
-                        403, "API_ACCESS_DISABLED", "API access is not enabled for this account"
-                    )
-                return username
-        if any(u == self.username and k == self.v1_api_key for u, k in given):
-            raise _Refusal(403, "API_ACCESS_DISABLED", "This key is for API v1; use an API v2 key")
-        raise _Refusal(401, "AUTH_FAILED", "Invalid username or API key")
-
-    def _spend(self, username: str) -> None:
-        if not self.rate_limiter.allow(username):
-            raise _Refusal(
-                429,
-                "RATE_LIMITED",
-                "More than 60 requests a minute",
-                retry_after=self.rate_limiter.retry_after(username),
-            )
-
-    def _dates(self, request: Request) -> tuple[date, date]:
-        days = []
-        for name in ("start_date", "end_date"):
-            text = request.param(name)
-            if not text:
-                raise _Refusal(400, "INVALID_DATE", f"{name} is required (YYYY-MM-DD)")
-            try:
-                if not _DAY.match(text):
-                    raise ValueError(text)
-                days.append(date.fromisoformat(text))
-            except ValueError:
-                raise _Refusal(400, "INVALID_DATE", f"Invalid {name}: {text}") from None
-        first, last = days
-        if last < first:
-            raise _Refusal(400, "INVALID_DATE", "end_date is before start_date")
-        if (last - first).days + 1 > MAX_DAYS:
-            raise _Refusal(
-                400, "DATE_RANGE_TOO_LARGE", f"The date range is longer than {MAX_DAYS} days"
-            )
-        return first, last
-
-    def _positive(self, request: Request, name: str, default: int) -> int:
-        text = request.param(name)
-        if text is None or text == "":
-            return default
-        if not text.isdigit() or int(text) < 1:
-            raise _Refusal(400, "INVALID_PARAMETER", f"Invalid {name}: {text}")
-        return int(text)
-
-    def _fulfilled(self, request: Request, first: date, last: date) -> list[Record]:
-        records = self.world.between(first, last)
-        campaign, status = request.param("campaign_code"), request.param("status")
-        if campaign is not None:
-            if not _HEX32.match(campaign):
-                raise _Refusal(400, "INVALID_PARAMETER", f"Invalid campaign_code: {campaign}")
-            records = [r for r in records if r["campaign_code"] == campaign]
-        if status is not None:
-            if status not in STATUSES:
-                raise _Refusal(400, "INVALID_PARAMETER", f"Invalid status: {status}")
-            records = [r for r in records if r["status"] == status]
-        # Ordered by the naive local time, as the API sorts on it, then by key.
-        return sorted(records, key=lambda r: (r["call_date"], r["cdr_rated_code"]))
-
-    def _customer_report(self, first: date, last: date) -> list[Record]:
-        calls = self.world.between(first, last)
-        today = self.now().astimezone(self.zone).date()
-        totals: dict[tuple[str, str], list[Record]] = {}
-        for call in calls:
-            totals.setdefault((call["account_code"], call["call_date"][:10]), []).append(call)
-        rows = []
-        day = first
-        while day <= min(last, today):
-            for account in sorted(self.accounts, key=lambda a: a.code):
-                if account.created.astimezone(self.zone).date() <= day:
-                    rows.append(
-                        self._customer_row(account, day, totals.get((account.code, str(day)), []))
-                    )
-            day += timedelta(days=1)
-        return rows
-
-    def _customer_row(self, account: Account, day: date, calls: list[Record]) -> Record:
-        charges_call = round(float(sum(c["charges_call"] or 0 for c in calls)), 2)
-        lookups = round(float(sum(c["charges_addresslookup"] or 0 for c in calls)), 2)
-        return {
-            "account_code": account.code,
-            "report_date": day.isoformat(),
-            "customer_name": account.name,
-            "parent_account_code": account.parent,
-            "status": account.status,
-            "created_date": self.local_time(account.created),
-            "timezone": account.timezone,
-            "campaign_count": len(account.campaigns),
-            "tracking_number_count": sum(len(c.numbers) for c in account.campaigns),
-            "total_calls": len(calls),
-            "answered_calls": sum(c["status"] == "ANSWERED" for c in calls),
-            "unique_callers": len({c["incoming_number"] for c in calls}),
-            "total_duration": sum(c["call_duration"] for c in calls),
-            "total_minutes": float(sum(c["duration_in_mins"] for c in calls)),
-            "charges_call": charges_call,
-            "charges_addresslookup": lookups,
-            "total_charges": round(charges_call + lookups, 2),
-        }
-
-    def _refusal(self, refusal: _Refusal, fmt: str) -> Response:
-        headers = {} if refusal.retry_after is None else {"Retry-After": str(refusal.retry_after)}
-        if fmt == "xml":
-            body = (
-                f'<?xml version="1.0" encoding="UTF-8"?>\n<response status="error">'
-                f"<error code={quoteattr(refusal.code)}>{escape(refusal.message)}</error>"
-                "</response>"
-            )
-            return Response(
-                refusal.status, body=body.encode(), content_type=XML_TYPE, headers=headers
-            )
-        error = {"code": refusal.code, "message": refusal.message}
-        return Response(refusal.status, json={"status": "error", "error": error}, headers=headers)
+            fmt = requested_format(request)
+            report = reports.report_name(request)
+            auth.admit(self, auth.rest_credentials(request))
+            return reports.report_page(self.world, request, report, fmt)
+        except Refusal as refusal:
+            return refusal_answer(refusal, fmt)
 
     # SOAP
 
@@ -423,45 +206,44 @@ class MongooseSandbox(SandboxServer):
     def _soap(self, request: Request) -> Response:
         try:
             if request.method != "POST":
-                raise _Fault(None, "SOAP requests are POSTed")
+                raise Fault(None, "SOAP requests are POSTed")
             envelope = _parse_soap(request.body)
             with self.world.lock:
                 if self._spc_faults:
                     code = self._spc_faults.pop(0)
-                    raise _Fault(code, f"Injected fault {code}")
+                    raise Fault(code, f"Injected fault {code}")
             header = _spc(envelope, f"{{{SOAP_NS}}}Header/{{{SPC_NS}}}AuthHeader")
             given = [(_text(header, "Username") or "", _text(header, "ApiKey") or "")]
             try:
-                username = self._authenticate(given if header is not None else [])
-                self._spend(username)
-            except _Refusal as refusal:
-                raise _Fault(refusal.code, refusal.message) from None
+                auth.admit(self, given if header is not None else [])
+            except Refusal as refusal:
+                raise Fault(refusal.code, refusal.message) from None
             body = envelope.find(f"{{{SOAP_NS}}}Body")
             operation = next(iter(body), None) if body is not None else None
             if operation is None:
-                raise _Fault(None, "The SOAP body is empty")
+                raise Fault(None, "The SOAP body is empty")
             with self.world.lock:
                 if operation.tag == f"{{{SPC_NS}}}GetSessionNumber":
                     answer = self._get_session_number(operation)
                 elif operation.tag == f"{{{SPC_NS}}}UpdateSessionData":
                     answer = self._update_session_data(operation)
                 else:
-                    raise _Fault(None, f"Unknown operation {operation.tag}")
+                    raise Fault(None, f"Unknown operation {operation.tag}")
             return Response(body=_soap_envelope(answer), content_type=XML_TYPE)
-        except _Fault as fault:
+        except Fault as fault:
             return Response(500, body=_soap_fault(fault), content_type=XML_TYPE)
 
     def _get_session_number(self, operation: Any) -> str:
         code = _text(operation, "CampaignCode") or ""
         campaign = self.world.campaigns.get(code)
         if campaign is None or not campaign.spc:
-            raise _Fault("INVALID_CAMPAIGN", f"{code or 'No campaign'} is not an SPC campaign")
+            raise Fault("INVALID_CAMPAIGN", f"{code or 'No campaign'} is not an SPC campaign")
         custom = _custom_fields(operation)
         now = self.now().replace(microsecond=0)
         held = {s.phone_number for s in self.world.sessions.values() if s.expires > now}
         free = [number for number in campaign.numbers if number not in held]
         if not free:
-            raise _Fault("NO_NUMBER_AVAILABLE", f"Every number of campaign {code} is in use")
+            raise Fault("NO_NUMBER_AVAILABLE", f"Every number of campaign {code} is in use")
         session = Session(
             id=f"{self.world.rng.getrandbits(128):032x}",
             campaign=campaign,
@@ -487,18 +269,18 @@ class MongooseSandbox(SandboxServer):
         if session_id:
             session = self.world.sessions.get(session_id)
             if session is None:
-                raise _Fault("SESSION_NOT_FOUND", f"No session {session_id}")
+                raise Fault("SESSION_NOT_FOUND", f"No session {session_id}")
             if number and number != session.phone_number:
-                raise _Fault("SESSION_NOT_FOUND", f"{number} is not the number of {session_id}")
+                raise Fault("SESSION_NOT_FOUND", f"{number} is not the number of {session_id}")
         elif number:
             found = self.world.live_session(number, now) or self.world.last_session(number)
             if found is None:
-                raise _Fault("SESSION_NOT_FOUND", f"No session holds {number}")
+                raise Fault("SESSION_NOT_FOUND", f"No session holds {number}")
             session = found
         else:
-            raise _Fault("SESSION_NOT_FOUND", "SessionId or PhoneNumber is required")
+            raise Fault("SESSION_NOT_FOUND", "SessionId or PhoneNumber is required")
         if session.expires <= now:
-            raise _Fault(
+            raise Fault(
                 "SESSION_EXPIRED", f"Session {session.id} expired at {_utc_z(session.expires)}"
             )
         custom = _custom_fields(operation)
@@ -519,32 +301,14 @@ class MongooseSandbox(SandboxServer):
 
 # XML
 
-XML_TYPE = "application/xml; charset=utf-8"
-
-
-def _xml_value(name: str, value: Any) -> str:
-    return f"<{name}/>" if value is None else f"<{name}>{escape(str(value))}</{name}>"
-
-
-def _xml_page(envelope: Record, records: list[Record]) -> bytes:
-    attributes = " ".join(f"{k}={quoteattr(str(v))}" for k, v in envelope.items())
-    rows = "".join(
-        "<record>" + "".join(_xml_value(k, v) for k, v in record.items()) + "</record>"
-        for record in records
-    )
-    body = f"<records>{rows}</records>" if rows else "<records/>"
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<response {attributes}>{body}</response>'.encode()
-    )
-
 
 def _parse_soap(body: bytes) -> Any:
     try:
         envelope = ElementTree.fromstring(body)
     except ElementTree.ParseError as error:
-        raise _Fault(None, f"Not XML: {error}") from None
+        raise Fault(None, f"Not XML: {error}") from None
     if envelope.tag != f"{{{SOAP_NS}}}Envelope":
-        raise _Fault(None, "Not a SOAP 1.1 envelope")
+        raise Fault(None, "Not a SOAP 1.1 envelope")
     return envelope
 
 
@@ -564,9 +328,9 @@ def _custom_fields(operation: Any) -> dict[int, str]:
     for item in operation.findall(f"{{{SPC_NS}}}CustomFields/{{{SPC_NS}}}CustomField"):
         number, value = _text(item, "FieldNumber") or "", _text(item, "Value") or ""
         if not number.isdigit() or not 1 <= int(number) <= 10:
-            raise _Fault("INVALID_FIELD", f"FieldNumber must be 1 to 10, not {number!r}")
+            raise Fault("INVALID_FIELD", f"FieldNumber must be 1 to 10, not {number!r}")
         if len(value) > 255:
-            raise _Fault("INVALID_FIELD", f"Custom field {number} is longer than 255 characters")
+            raise Fault("INVALID_FIELD", f"Custom field {number} is longer than 255 characters")
         fields[int(number)] = value
     return fields
 
@@ -591,7 +355,7 @@ def _soap_envelope(body: str) -> bytes:
     ).encode()
 
 
-def _soap_fault(fault: _Fault) -> bytes:
+def _soap_fault(fault: Fault) -> bytes:
     faultcode = "soap:Server" if fault.server else "soap:Client"
     detail = ""
     if fault.code:
