@@ -3,7 +3,7 @@
 Every file is computed from the same contacts as the API, so it agrees with the contact
 list. A custom report covers its saved range, whole days before `now`: since v17 a job has
 no date parameters. Notes carry commas, quotes and line breaks, so a CSV reader must handle
-quoting, and header styles differ between reports as they do in real exports.
+quoting, and header styles differ from report to report (`Contact ID`, `contact_id`).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The data the Mongoose simulator holds: accounts, campaigns, fulfilled calls, SPC sessions.
 
-The login's account has sub-accounts (an agency login), the last of several inactive, each
-in a zone of its own. Each account's first campaign is an SPC campaign with a pool of
-session numbers; the others have one fixed tracking number. `history_days` of calls are
-drawn up to `now` from one generator, seeded once, that later calls and session ids draw
-from too: the same seed and the same requests give the same data. Methods that change or
-read calls and sessions take `lock`; the SPC operations hold it themselves.
+The login's account has sub-accounts (an agency login), each with a `timezone` of a few US
+zones, the last of several inactive. Each account's first campaign is an SPC campaign with
+a pool of session numbers; the others have one fixed tracking number. `history_days` of
+calls are drawn up to `now` from one generator, seeded once, that later calls and session
+ids draw from too: the same seed and the same requests give the same data. The public
+methods take `lock`; `live_session`, `last_session` and the SPC operations expect it held.
 """
 
 from __future__ import annotations
