@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox._server import Request, Response
+from sandbox.core.http import Request, Response
 from sandbox.incontact.dates import iso_z, parse_date, to_ms
 from sandbox.incontact.faults import Refusal
 from sandbox.incontact.paging import paged

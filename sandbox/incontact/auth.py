@@ -21,7 +21,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from sandbox._server import Request, Response
+from sandbox.core.http import Request, Response
 from sandbox.incontact.faults import Refusal
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sandbox._fake import CITIES, FIRST_NAMES, LAST_NAMES, phone
+from sandbox.core.fake import CITIES, FIRST_NAMES, LAST_NAMES, phone
 from sandbox.incontact.dates import iso_z, to_ms
 
 Record = dict[str, Any]

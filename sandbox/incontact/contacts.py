@@ -14,8 +14,8 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from sandbox._fake import FIRST_NAMES, LAST_NAMES, phone
-from sandbox._server import Request, Response
+from sandbox.core.fake import FIRST_NAMES, LAST_NAMES, phone
+from sandbox.core.http import Request, Response
 from sandbox.incontact.business_unit import DISPOSITIONS, MEDIA_TYPES
 from sandbox.incontact.contact_data import Contacts, contact_id, drawn_notes, pre_queue
 from sandbox.incontact.dates import MAX_WINDOW_MS, date_window, iso_z, parse_date, to_ms

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from sandbox._server import ApiError, Response
+from sandbox.core.http import ApiError, Response
 
 
 class Refusal(ApiError):

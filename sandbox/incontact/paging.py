@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from sandbox._server import Request, Response
+from sandbox.core.http import Request, Response
 from sandbox.incontact.faults import Refusal
 
 MAX_TOP = 100

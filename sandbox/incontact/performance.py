@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
-from sandbox._server import Request, Response
+from sandbox.core.http import Request, Response
 from sandbox.incontact.business_unit import SKILLS
 from sandbox.incontact.dates import MINUTE_MS, date_window, iso_duration, parse_date, to_ms
 from sandbox.incontact.faults import Refusal

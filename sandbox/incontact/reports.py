@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
-from sandbox._server import Request, Response
+from sandbox.core.http import Request, Response
 from sandbox.incontact.dates import (
     DAY_MS,
     MAX_WINDOW_ERROR,

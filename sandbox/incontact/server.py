@@ -18,7 +18,9 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from sandbox._server import ApiError, Request, Response, Router, SandboxServer
+from sandbox.core.http import ApiError, Request, Response
+from sandbox.core.router import Router
+from sandbox.core.server import SandboxServer
 from sandbox.incontact import admin, auth, contacts, performance, reports
 from sandbox.incontact.admin import ADMIN_LISTS
 from sandbox.incontact.auth import CENTRAL_AUTH_PATH, CXONE_AUTH_PATH, Tokens

@@ -14,7 +14,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sandbox._server import RateLimiter, Request
+from sandbox.core.http import Request
+from sandbox.core.ratelimit import RateLimiter
 from sandbox.mongoose.faults import Refusal
 
 if TYPE_CHECKING:

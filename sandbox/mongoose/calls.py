@@ -14,7 +14,7 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from sandbox._fake import CITIES, full_name, phone
+from sandbox.core.fake import CITIES, full_name, phone
 
 if TYPE_CHECKING:
     from sandbox.mongoose.world import Campaign, Session

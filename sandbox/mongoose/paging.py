@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sandbox._server import Request
+from sandbox.core.http import Request
 from sandbox.mongoose.faults import Refusal
 
 DEFAULT_PER_PAGE = 100

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from sandbox._server import Request, Response
+from sandbox.core.http import Request, Response
 from sandbox.mongoose.faults import Refusal
 
 Record = dict[str, Any]

@@ -14,7 +14,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from sandbox._server import Request, Response
+from sandbox.core.http import Request, Response
 from sandbox.mongoose.calls import STATUSES
 from sandbox.mongoose.faults import Refusal
 from sandbox.mongoose.paging import page_of, page_params

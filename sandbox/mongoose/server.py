@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox._server import Request, Response, SandboxServer
+from sandbox.core.http import Request, Response
+from sandbox.core.server import SandboxServer
 from sandbox.mongoose import auth, reports, soap, spc
 from sandbox.mongoose.faults import SPC_ERRORS, Fault, Refusal
 from sandbox.mongoose.render import refusal_answer, requested_format

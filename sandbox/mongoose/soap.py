@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
-from sandbox._server import Request, Response
+from sandbox.core.http import Request, Response
 from sandbox.mongoose.faults import Fault
 from sandbox.mongoose.render import XML_TYPE
 

@@ -19,7 +19,7 @@ from datetime import time as clock
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox._fake import phone
+from sandbox.core.fake import phone
 from sandbox.mongoose.calls import (
     FIELDS,
     ZONES_BY_STATE,
