@@ -3,6 +3,7 @@
 
     python3 tasks.py demo          install everything, run every tap against the sandbox
     python3 tasks.py test          install everything, run ruff, mypy and every test
+    python3 tasks.py psql [...]    psql on the demo's database (.demo/postgres), with psql's options
     python3 tasks.py copy-common   copy the shared helpers in common/ into every tap
 
 Needs only Python 3.10+ and pip: uv is installed into .tools/ when it is not on PATH.
@@ -78,13 +79,14 @@ def main() -> None:
     if task == "copy-common":
         copy_common()
         return
-    if task not in {"demo", "test"}:
+    if task not in {"demo", "test", "psql"}:
         sys.exit(__doc__)
     os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
     uv_bin = uv()
     run(uv_bin, "sync", "--frozen", "--all-packages", "--python", sys.executable)
-    if task == "demo":
-        run(uv_bin, "run", "--frozen", "python", "-m", "sandbox.demo")
+    if task in {"demo", "psql"}:
+        arguments = sys.argv[1:] if task == "psql" else sys.argv[2:]
+        run(uv_bin, "run", "--frozen", "python", "-m", "sandbox.demo", *arguments)
         return
     if not sys.argv[2:]:  # the whole suite: the checks the habits promise come first
         run(uv_bin, "run", "--frozen", "ruff", "check", ".")

@@ -1,0 +1,58 @@
+"""The demo end to end: every tap through `meltano run` into PostgreSQL, with typed columns."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import pytest
+
+from sandbox.demo import TAPS, database, run_demo, sandbox_env, schema_of, stream_schemas
+
+#: How a property of each JSON Schema format must load.
+SQL_TYPES = {"date-time": "timestamp with time zone", "date": "date"}
+
+
+@pytest.fixture(scope="module")
+def landed(tmp_path_factory) -> dict[str, dict[str, int]]:
+    return run_demo(tmp_path_factory.mktemp("demo"), taps=list(TAPS))
+
+
+@pytest.fixture(scope="module")
+def columns(landed, tmp_path_factory) -> dict[str, dict[str, str]]:
+    where = tmp_path_factory.getbasetemp() / "demo0" / "postgres"
+    with database(where) as db:
+        rows = db.rows(
+            "select table_schema, table_name, column_name, data_type "
+            "from information_schema.columns where table_schema like 'tap_%'"
+        )
+    found: dict[str, dict[str, str]] = {}
+    for schema, table, column, data_type in rows:
+        found.setdefault(f"{schema}.{table}", {})[column] = data_type
+    return found
+
+
+@pytest.fixture(scope="module")
+def schemas() -> dict[str, dict[str, dict]]:
+    with ExitStack() as running:
+        env = sandbox_env(list(TAPS), running)
+        return {tap: stream_schemas(tap, env) for tap in TAPS}
+
+
+def test_every_stream_of_every_tap_lands_rows(landed, schemas) -> None:
+    assert set(landed) == set(TAPS)
+    for tap, tables in landed.items():
+        assert set(tables) == set(schemas[tap]), tap
+        assert all(rows > 0 for rows in tables.values()), (tap, tables)
+
+
+@pytest.mark.parametrize("tap", list(TAPS))
+def test_date_times_load_as_timestamptz_and_days_as_date(columns, schemas, tap) -> None:
+    checked = 0
+    for stream, schema in schemas[tap].items():
+        table = columns[f"{schema_of(tap)}.{stream}"]
+        for name, prop in schema["properties"].items():
+            wanted = SQL_TYPES.get(prop.get("format", ""))
+            if wanted and name in table:
+                assert table[name] == wanted, (stream, name, table[name])
+                checked += 1
+    assert checked
