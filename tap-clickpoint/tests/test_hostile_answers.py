@@ -264,18 +264,27 @@ def test_a_trickled_answer_is_abandoned_at_request_timeout_and_retried(
 # Redaction
 
 
-@pytest.mark.parametrize("status", [400, 500])
-@pytest.mark.parametrize("answer", ["json", "xml"])
+@pytest.mark.parametrize(
+    "error",
+    [(400, "json"), (400, "xml"), (500, "json"), (500, "xml")],
+    ids=lambda e: f"{e[0]} {e[1]}",
+)
+@pytest.mark.parametrize("when", ["sync", "discovery"])
 def test_an_error_answer_echoing_the_key_is_redacted_everywhere(
-    sandbox, catalog, tmp_path, status, answer
+    sandbox, catalog, tmp_path, error, when
 ) -> None:
+    status, answer = error
     echo = f"Invalid request key={API_KEY}&lid={LID} (key {API_KEY!r})"
     if answer == "json":
         sandbox.inject(status, count=50, body={"Error": echo})
     else:
         xml = f"<Error>{echo}</Error>".encode()
         sandbox.inject(status, count=50, raw=xml, content_type="text/xml")
-    output = run_cli(tmp_path, tap_config(**RECENT, max_retries=1), catalog=catalog)
+    config = tap_config(**RECENT, max_retries=1)
+    if when == "sync":
+        output = run_cli(tmp_path, config, catalog=catalog)
+    else:
+        output = run_cli(tmp_path, config, None, "--discover")
     line = error_line(output)
     assert f"HTTP {status}" in line
     assert "Invalid request key=***&lid=" in line
