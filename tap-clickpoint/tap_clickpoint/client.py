@@ -1,4 +1,4 @@
-"""The LeadExec base stream: URL, form body, paging, errors, retries, windows and typing."""
+"""The LeadExec base stream: URL, form body, paging, error answers, windows and typing."""
 
 from __future__ import annotations
 
@@ -7,20 +7,21 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from urllib.parse import parse_qs
 
-import requests
-from singer_sdk import RESTStream
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import OffsetPaginator
-from singer_sdk.streams.rest import PageContext
 
 from tap_clickpoint import assumed
-from tap_clickpoint.common import retries
-from tap_clickpoint.common.dates import bookmark_in, day_windows, parse_timestamp
+from tap_clickpoint.common.answers import AnswerProblem, MalformedAnswerError
+from tap_clickpoint.common.dates import day_windows
+from tap_clickpoint.common.failures import CLEAR_FAILURES, RunFailed, describe_failure
+from tap_clickpoint.common.retries import RetryWaits
+from tap_clickpoint.common.stream import BaseStream
 from tap_clickpoint.fields import LeadTyper
-from tap_clickpoint.formats import CanonicalObject, MalformedAnswerError, error_text, read_page
+from tap_clickpoint.formats import CanonicalObject, error_message, read_page
 
 if t.TYPE_CHECKING:
+    import requests
     from singer_sdk.helpers.types import Context
 
     from tap_clickpoint.tap import TapClickPoint
@@ -31,20 +32,6 @@ SCHEMA_SAMPLE_DAYS = 30
 
 class ApiKeyRejectedError(FatalAPIError):
     """LeadExec answered 401: retrying cannot help."""
-
-
-def retry_wait_seconds(exception: BaseException, attempt: int) -> float:
-    """How long to wait before retry number `attempt` (0-based) after `exception`.
-
-    LeadExec documents no rate limit; a `Retry-After` is honoured if one ever comes.
-    Otherwise waits grow from 1 second to a minute.
-    """
-    response = getattr(exception, "response", None)
-    if response is not None:
-        retry_after = response.headers.get("Retry-After", "")
-        if retry_after.replace(".", "", 1).isdigit():
-            return float(retry_after)
-    return float(min(2**attempt, 60))
 
 
 def requested_lead_type(response: requests.Response) -> str:
@@ -66,13 +53,18 @@ class QueryTotalPaginator(OffsetPaginator):
         )
 
 
-class LeadExecStream(RESTStream[int]):
+class LeadExecStream(BaseStream):
     """Shared by LeadExec streams: one form POST to the Data Interface per page.
 
     The key travels in the form body, never in a URL. The answer is asked for in JSON;
     LeadExec's default XML is read just as well.
     """
 
+    tap: TapClickPoint
+    vendor = "LeadExec"
+    #: No rate limit is documented: a Retry-After is honoured if one ever comes, otherwise
+    #: waits double from a second to a minute.
+    retry_waits = RetryWaits()
     path = "/"
     http_method = "POST"
     payload_as_json = False
@@ -81,16 +73,8 @@ class LeadExecStream(RESTStream[int]):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
 
     @property
-    def tap(self) -> TapClickPoint:
-        return t.cast("TapClickPoint", self._tap)
-
-    @property
     def url_base(self) -> str:
         return str(self.config["api_url"]).rstrip("/")
-
-    @property
-    def timeout(self) -> int:
-        return int(self.config["request_timeout"])
 
     @property
     def http_headers(self) -> dict:
@@ -118,18 +102,27 @@ class LeadExecStream(RESTStream[int]):
         }
 
     @cached_property
-    def _typer(self) -> LeadTyper:
+    def lead_typer(self) -> LeadTyper:
         return LeadTyper(self.effective_schema, self.tap.source_zone, self.logger)
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         for lead in read_page(response).leads:
-            yield self._typer(lead)
+            record = self.lead_typer(lead)
+            # The window filters on this date, and the bookmark is made of it.
+            if record.get(assumed.WINDOW_FIELD) is None:
+                msg = f"has a lead without a usable {assumed.WINDOW_FIELD} (UID {lead.get('UID')})"
+                raise AnswerProblem(msg)
+            yield record
 
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
         return {"lead_type_id": (context or {})["lead_type_id"], **row}
 
     def sample_leads(self, lead_type_id: int) -> list[CanonicalObject]:
-        """The newest leads (up to one full page) of a lead type, untyped."""
+        """The newest leads (up to one full page) of a lead type, untyped.
+
+        Sampling runs while the tap starts, outside a sync: its failures are made one clear
+        line here, as `BaseStream.get_records` makes a sync's.
+        """
         end = self.tap.sync_range.end
         start = min(self.tap.sync_range.start, end - timedelta(days=SCHEMA_SAMPLE_DAYS))
         context = {
@@ -138,45 +131,39 @@ class LeadExecStream(RESTStream[int]):
             "take": assumed.MAX_TAKE,
             "sort_order": "DESC",
         }
-        request = self.get_http_request(page=PageContext(context, None))
-        prepared = self.build_prepared_request(
-            method=request.method, url=request.url, headers=request.headers, data=request.data
-        )
-        response = self.request_decorator(self._request)(prepared, context)
-        return read_page(response).leads
+        send = self.request_decorator(self.send_request)
+        with self.tap.log_masking:
+            try:
+                response = send(self.prepared_request(context, None), context)
+            except (*CLEAR_FAILURES, RunFailed):
+                raise
+            except Exception as error:  # a host that cannot be reached, a timeout
+                raise RunFailed(self.redact(describe_failure(error))) from None
+        try:
+            return read_page(response).leads
+        except AnswerProblem as problem:
+            raise self.answer_error(response, str(problem)) from None
 
-    # Errors and retries
+    # Errors
+
+    def error_detail(self, response: requests.Response) -> str:
+        return error_message(response) or super().error_detail(response)
 
     def response_error_message(self, response: requests.Response) -> str:
-        message = (
-            f"LeadExec answered HTTP {response.status_code} for lead type "
-            f"{requested_lead_type(response)}: {error_text(response)}"
-        )
-        return message.replace(str(self.config["api_key"]), "[api_key]")
+        lead_type = requested_lead_type(response)
+        detail = self.error_detail(response)
+        status = response.status_code
+        return self.redact(f"LeadExec answered HTTP {status} for lead type {lead_type}: {detail}")
+
+    def answer_error(self, response: requests.Response, problem: str) -> MalformedAnswerError:
+        lead_type = requested_lead_type(response)
+        return super().answer_error(response, f"for lead type {lead_type} {problem}")
 
     def validate_response(self, response: requests.Response) -> None:
         if response.status_code == assumed.KEY_REJECTED_STATUS:
             msg = "LeadExec rejected the API key (HTTP 401): check the api_key setting"
             raise ApiKeyRejectedError(msg)
         super().validate_response(response)
-        try:
-            read_page(response)
-        except MalformedAnswerError as error:
-            lead_type = requested_lead_type(response)
-            if error.message:
-                msg = f"LeadExec answered an error for lead type {lead_type}: {error.message}"
-                raise FatalAPIError(msg.replace(str(self.config["api_key"]), "[api_key]")) from None
-            msg = f"LeadExec answered HTTP 200 for lead type {lead_type}, but {error}"
-            raise RetriableAPIError(msg, response) from None
-
-    def request_decorator(self, func: t.Callable) -> t.Callable:
-        return retries.retrying(self, func)
-
-    def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
-        return retries.waits(retry_wait_seconds)
-
-    def backoff_handler(self, details: t.Any) -> None:
-        retries.log_retry(self, details)
 
 
 class DatedStream(LeadExecStream):
@@ -202,10 +189,9 @@ class DatedStream(LeadExecStream):
 
     def get_starting_timestamp(self, context: Context | None) -> datetime | None:
         """The bookmark less the look-back, never before start_date; None past the end."""
-        bookmark = bookmark_in(self.get_context_state(context), self.replication_key)
+        bookmark = self.bookmark(context)
         lookback = timedelta(days=self.config["lookback_days"])
-        resumed = parse_timestamp(bookmark) if bookmark else None
-        start = self.tap.sync_range.resume_from(resumed, lookback)
+        start = self.tap.sync_range.resume_from(bookmark, lookback)
         if start is None:
             self.logger.info("%s bookmark %s is past the end of the range", self.name, bookmark)
         return start
@@ -216,12 +202,19 @@ class DatedStream(LeadExecStream):
             return
         zone = self.tap.source_zone
         end = self.tap.sync_range.end
+        previous: set[t.Any] = set()
         for window_start, window_end in day_windows(start, end, self.config["window_days"]):
             window = assumed.window_params(window_start, window_end, zone)
-            # QueryTotal moves while leads arrive; a lead pushed onto the next page
-            # would otherwise come twice.
+            # QueryTotal moves while leads arrive: a lead pushed onto the next page comes
+            # twice, and is kept once.
             seen: set[t.Any] = set()
             for record in super().get_records({**(context or {}), "window": window}):
-                if record.get("UID") not in seen:
-                    seen.add(record.get("UID"))
+                uid = record.get("UID")
+                if uid not in seen and uid not in previous:
                     yield record
+                seen.add(uid)
+            # Windows do not overlap: when every lead of one came in the window before, the
+            # server is repeating an answer, and this window's own leads would be lost.
+            if seen and seen <= previous:
+                raise self.loop_error("the leads of one window came again for the next")
+            previous = seen

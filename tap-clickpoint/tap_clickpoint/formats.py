@@ -20,6 +20,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from tap_clickpoint import assumed
+from tap_clickpoint.common.answers import AnswerProblem, cached_answer, repaired_utf8
 
 if t.TYPE_CHECKING:
     import requests
@@ -33,14 +34,6 @@ _XML_TIMESTAMP = re.compile(
 _JSON_TIMESTAMP = re.compile(f"^{assumed.JSON_TIMESTAMP_PATTERN}$")
 
 
-class MalformedAnswerError(ValueError):
-    """An answer that is not a page of leads; `message` is LeadExec's error text, if any."""
-
-    def __init__(self, reason: str, message: str | None = None) -> None:
-        super().__init__(reason if message is None else f"{reason}: {message}")
-        self.message = message
-
-
 @dataclass(frozen=True)
 class LeadsPage:
     """One answer: the leads matching the query and window, and this page of them."""
@@ -50,20 +43,20 @@ class LeadsPage:
 
 
 def read_page(response: requests.Response) -> LeadsPage:
-    """The page one answer holds, read once per answer and then kept on it."""
-    if "_leads_page" not in response.__dict__:
-        response.__dict__["_leads_page"] = _read(response)
-    return t.cast("LeadsPage", response.__dict__["_leads_page"])
+    """The page of leads one answer holds, read once per answer.
+
+    Raises AnswerProblem when the answer is empty, neither XML nor JSON, or has no Leads:
+    LeadExec has been seen to answer errors with a 200.
+    """
+    return cached_answer(response, _read)
 
 
-def error_text(response: requests.Response) -> str:
-    """LeadExec's own message in an error answer, else the start of the body."""
+def error_message(response: requests.Response) -> str | None:
+    """LeadExec's own message in an error answer (`<Error>`, `{"Error": …}`), if it has one."""
     try:
-        _read(response)
-    except MalformedAnswerError as error:
-        if error.message:
-            return error.message
-    return response.text[:200]
+        return _error_in(_document(response))
+    except AnswerProblem:
+        return None
 
 
 def is_json(response: requests.Response) -> bool:
@@ -75,36 +68,64 @@ def is_json(response: requests.Response) -> bool:
     return response.content.lstrip()[:1] in (b"{", b"[")
 
 
-def _read(response: requests.Response) -> LeadsPage:
-    return _read_json(response.content) if is_json(response) else _read_xml(response.content)
+def _document(response: requests.Response) -> dict[str, t.Any] | Element:
+    """The answer as a JSON object or an XML root element.
 
-
-def _read_json(body: bytes) -> LeadsPage:
+    A byte that is not UTF-8 becomes U+FFFD (the stream counts the leads it touched).
+    """
+    body = repaired_utf8(response)
+    if not body.strip():
+        raise AnswerProblem("is empty")
+    if is_json(response):
+        try:
+            document = json.loads(body, parse_float=Decimal)
+        except ValueError:
+            raise AnswerProblem("is not JSON") from None
+        if not isinstance(document, dict):
+            raise AnswerProblem("is not a JSON object")
+        return document
     try:
-        document = json.loads(body, parse_float=Decimal)
-    except ValueError:
-        raise MalformedAnswerError("the answer is not JSON") from None
-    if not isinstance(document, dict):
-        raise MalformedAnswerError("the answer is not a JSON object")
+        return t.cast("Element", ElementTree.fromstring(body))
+    except (ElementTree.ParseError, DefusedXmlException):
+        raise AnswerProblem("is neither XML nor JSON") from None
+
+
+def _read(response: requests.Response) -> LeadsPage:
+    document = _document(response)
+    return _read_json(document) if isinstance(document, dict) else _read_xml(document)
+
+
+def _error_in(document: dict[str, t.Any] | Element) -> str | None:
+    if isinstance(document, dict):
+        keys = {key.lower(): key for key in document}
+        message = document.get(keys.get(assumed.ERROR_KEY, ""))
+    else:
+        message = document.text if _name(document).lower() == assumed.ERROR_KEY else None
+    text = "" if message is None else " ".join(str(message).split())[:200]
+    return text or None
+
+
+def _no_leads(document: dict[str, t.Any] | Element) -> AnswerProblem:
+    message = _error_in(document)
+    return AnswerProblem(
+        f"has no Leads, only LeadExec's error: {message}" if message else "has no Leads"
+    )
+
+
+def _read_json(document: dict[str, t.Any]) -> LeadsPage:
     keys = {key.lower(): key for key in document}
     if assumed.LEADS_KEY not in keys:
-        message = document.get(keys.get(assumed.ERROR_KEY, ""))
-        raise MalformedAnswerError("the answer has no Leads", _text(message))
+        raise _no_leads(document)
     leads = document[keys[assumed.LEADS_KEY]]
-    if not isinstance(leads, list):
-        raise MalformedAnswerError("Leads is not a list")
+    if not isinstance(leads, list) or not all(isinstance(lead, dict) for lead in leads):
+        raise AnswerProblem("has Leads that are not a list of objects")
     total = _total(document.get(keys.get(assumed.QUERY_TOTAL_KEY, "")), len(leads))
-    return LeadsPage(total, [_json_object(lead) for lead in leads if isinstance(lead, dict)])
+    return LeadsPage(total, [_json_object(lead) for lead in leads])
 
 
-def _read_xml(body: bytes) -> LeadsPage:
-    try:
-        root = ElementTree.fromstring(body)
-    except (ElementTree.ParseError, DefusedXmlException):
-        raise MalformedAnswerError("the answer is not XML") from None
+def _read_xml(root: Element) -> LeadsPage:
     if _name(root).lower() != assumed.LEADS_KEY:
-        message = root.text if _name(root).lower() == assumed.ERROR_KEY else None
-        raise MalformedAnswerError("the answer has no Leads", _text(message))
+        raise _no_leads(root)
     attributes = {name.lower(): value for name, value in root.attrib.items()}
     leads = [_xml_object(lead) for lead in root]
     return LeadsPage(_total(attributes.get(assumed.QUERY_TOTAL_KEY), len(leads)), leads)
@@ -113,7 +134,7 @@ def _read_xml(body: bytes) -> LeadsPage:
 def _total(value: t.Any, page_length: int) -> int:
     text = _text(value)
     if text is None or not text.isdigit():
-        raise MalformedAnswerError(f"the answer has no usable QueryTotal ({value!r})")
+        raise AnswerProblem(f"has no usable QueryTotal ({str(value)[:40]!r})")
     total = int(text)
     return max(total, page_length)
 

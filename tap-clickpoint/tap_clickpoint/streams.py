@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from tap_clickpoint.client import DatedStream
 from tap_clickpoint.fields import lead_schema
 
@@ -17,15 +19,14 @@ class LeadsStream(DatedStream):
     def partitions(self) -> list[dict]:
         return [{"lead_type_id": lead_type_id} for lead_type_id in self.tap.lead_type_ids]
 
-    @property
+    @cached_property
     def schema(self) -> dict:
         """The catalog's schema when one is given, else one learnt from each lead type."""
-        if self._input_schema is not None:
-            return self._input_schema
-        if self._schema is None:
-            samples = {lid: self.sample_leads(lid) for lid in self.tap.lead_type_ids}
-            self._schema = lead_schema(samples, self.logger)
-        return self._schema
+        entry = self.tap.input_catalog.get_stream(self.name) if self.tap.input_catalog else None
+        if entry is not None:
+            return entry.schema.to_dict()
+        samples = {lid: self.sample_leads(lid) for lid in self.tap.lead_type_ids}
+        return lead_schema(samples, self.logger)
 
 
 STREAMS: tuple[type[DatedStream], ...] = (LeadsStream,)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,9 @@ import requests
 from tap_clickpoint.tap import TapClickPoint
 
 from sandbox import taprun
+from sandbox.core.server import SandboxServer
 from sandbox.leadexec import LeadExecSandbox, Query
-from sandbox.taprun import SyncOutput
+from sandbox.taprun import SyncOutput, parse_messages
 
 #: A key distinctive enough that finding it anywhere in output proves a leak.
 API_KEY = "sbx-5e1d7c0a-SECRET-c3f9"
@@ -76,7 +79,51 @@ def sync(config: dict, state: dict | None = None, catalog: dict | None = None) -
     return LeadsOutput(**vars(taprun.sync(TapClickPoint, config, state, catalog=catalog)))
 
 
-def run_cli(tmp_path: Path, config: dict, state: dict | None = None, *args: str) -> LeadsOutput:
-    """Run the installed `tap-clickpoint` command in a child process, with debug logging."""
+def run_cli(
+    tmp_path: Path,
+    config: dict,
+    state: dict | None = None,
+    *args: str,
+    catalog: dict | None = None,
+) -> LeadsOutput:
+    """Run the installed `tap-clickpoint` command in a child process, with debug logging.
+
+    With a `catalog` the tap does not sample lead types first, so the first request it
+    sends reads leads. What a failed run wrote before it failed is kept too.
+    """
+    if catalog is not None:
+        (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+        args = (*args, "--catalog", str(tmp_path / "catalog.json"))
     output = taprun.run_command("tap-clickpoint", tmp_path, config, state, extra_args=args)
+    if "--discover" not in args:
+        output.messages = parse_messages(output.stdout)
     return LeadsOutput(**vars(output))
+
+
+@cache
+def discovered_catalog() -> dict:
+    """The catalog discovery gives for the shared sandbox's lead types."""
+    return TapClickPoint(config=tap_config()).catalog_dict
+
+
+def error_line(output: SyncOutput) -> str:
+    """The one error line of a run that failed cleanly: exit 1, no traceback."""
+    errors = [line for line in output.log.splitlines() if "| ERROR " in line]
+    assert output.exit_code == 1, output.log[-2000:]
+    assert "Traceback" not in output.log
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def assert_key_kept(output: SyncOutput, *elsewhere: SandboxServer) -> None:
+    """The key reached no other host, and is in none of the run's output, state included."""
+    assert API_KEY not in output.stdout
+    assert API_KEY not in output.log
+    for server in elsewhere:
+        assert not any(logged.carries(API_KEY) for logged in server.requests)
+
+
+def pass_through(sandbox: LeadExecSandbox, count: int) -> None:
+    """Let the next `count` requests have their real answers, so that a fault injected next
+    hits the one after them."""
+    sandbox.inject(headers={"X-Passed-Through": "1"}, count=count)

@@ -48,12 +48,23 @@ def test_each_lead_type_keeps_its_own_bookmark(full_run, sandbox) -> None:
         assert partition["replication_key_value"] == newest["DateAdded"]
 
 
-def test_a_bookmark_in_the_future_yields_no_records(full_run, sandbox) -> None:
+def test_a_bookmark_in_the_future_is_read_as_now(full_run, sandbox, caplog) -> None:
     future = json.loads(
         re.sub(r'("replication_key_value": ")\d{4}', r"\g<1>2999", json.dumps(full_run.final_state))
     )
-    sandbox.clear_log()
     output = sync(tap_config(**CONFIG), state=future)
+    records = output.records()
+    assert records
+    lookback = (datetime.now(timezone.utc) - timedelta(days=2, minutes=5)).isoformat()
+    assert all(r["DateAdded"] >= lookback for r in records)  # the look-back before now
+    assert "bookmark 2999" in caplog.text
+    for partition in output.final_state["bookmarks"]["leads"]["partitions"]:
+        assert partition["replication_key_value"] < datetime.now(timezone.utc).isoformat()
+
+
+def test_a_bookmark_past_the_end_date_reads_nothing(full_run, sandbox) -> None:
+    sandbox.clear_log()
+    output = sync(tap_config(start_date="today-20", end_date="today-10"), full_run.final_state)
     assert output.records() == []
     assert lead_queries(sandbox) == []
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import traceback
 import typing as t
@@ -91,6 +92,13 @@ class BaseStream(RESTStream[t.Any]):
 
     def redact(self, text: t.Any) -> str:
         return self.tap.redactor(text)
+
+    def log(self, message: str, *args: t.Any, level: int = logging.INFO, **kwargs: t.Any) -> None:
+        # The SDK logs "An unhandled error occurred while syncing" as an ERROR for every stream
+        # a failure passes through; the tap's one error line says what went wrong.
+        if level >= logging.ERROR and message.startswith("An unhandled error occurred"):
+            level = logging.DEBUG
+        super().log(message, *args, level=level, **kwargs)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """The records, read with secrets masked in every log line; a failure that is not

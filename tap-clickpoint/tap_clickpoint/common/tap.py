@@ -8,6 +8,7 @@ is wrong, exit code 1 and no traceback; secrets never appear in it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -148,6 +149,31 @@ class BaseTap(Tap):
                 cls.logger.error("Invalid configuration: the config file %s is not an object", path)
                 ctx.exit(1)
         return super().cb_config(ctx, param, value)
+
+    @classmethod
+    def cb_discover(cls, ctx: t.Any, param: t.Any, value: bool) -> None:
+        """Discovery reads the API when the catalog is dynamic: a failure is one line, exit 1."""
+        with cls.failing_in_one_line(ctx):
+            super().cb_discover(ctx, param, value)
+
+    @classmethod
+    def cb_test(cls, ctx: t.Any, param: t.Any, value: str) -> None:
+        """`--test` reads the API: a failure is one line and exit 1, as in a sync."""
+        with cls.failing_in_one_line(ctx):
+            super().cb_test(ctx, param, value)
+
+    @classmethod
+    @contextlib.contextmanager
+    def failing_in_one_line(cls, ctx: t.Any) -> t.Iterator[None]:
+        """Inside a command-line callback: a failure becomes one error line and exit code 1."""
+        try:
+            yield
+        except ConfigValidationError as error:
+            cls.logger.error("Invalid configuration: %s", "; ".join(error.errors or [str(error)]))
+            ctx.exit(1)
+        except (RunFailed, *CLEAR_FAILURES) as error:
+            cls.logger.error("%s", " ".join(str(error).split()))
+            ctx.exit(1)
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
