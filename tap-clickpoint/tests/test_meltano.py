@@ -7,7 +7,7 @@ from sandbox.leadexec import LEAD_TYPES
 
 
 def test_meltano_run_lands_every_lead_type_with_its_own_fields(tmp_path) -> None:
-    landed = run_demo(tmp_path, taps=["tap-clickpoint"])["tap-clickpoint"]
+    landed = run_demo(tmp_path, taps=["tap-clickpoint"], loader="target-jsonl")["tap-clickpoint"]
     assert set(landed) == {"leads"}
     rows = [json.loads(line) for line in (tmp_path / "tap-clickpoint" / "leads.jsonl").open()]
     assert len(rows) == landed["leads"] > 0

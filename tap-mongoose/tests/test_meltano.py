@@ -6,6 +6,6 @@ from sandbox.demo import run_demo
 
 
 def test_meltano_run_lands_every_stream(tmp_path) -> None:
-    landed = run_demo(tmp_path, taps=["tap-mongoose"])["tap-mongoose"]
+    landed = run_demo(tmp_path, taps=["tap-mongoose"], loader="target-jsonl")["tap-mongoose"]
     assert set(landed) == {stream.name for stream in STREAMS}
     assert all(rows > 0 for rows in landed.values()), landed

@@ -12,11 +12,11 @@ import contextlib
 import io
 import json
 import logging
-import sys
 import typing as t
 from datetime import timezone, tzinfo
 from functools import cached_property
 
+import click
 import jsonschema
 from singer_sdk import Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
@@ -24,7 +24,6 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from .dates import SettingError
 from .failures import CLEAR_FAILURES, RunFailed
-from .quiet import quieten
 from .redact import LogMasking, Redactor
 from .transport import url_problem
 
@@ -92,7 +91,6 @@ class BaseTap(Tap):
             problems = config_problems(self.config_jsonschema, self.config)
             raise ConfigValidationError(problems[0], errors=problems) from None
         self.redactor = Redactor(self.secret_values())
-        quieten([self.logger])
         if validate_config:
             try:
                 self.check_settings()
@@ -125,11 +123,9 @@ class BaseTap(Tap):
     def log_masking(self) -> LogMasking:
         """The redactor on this tap's loggers, and on urllib3's lines that show request URLs.
 
-        Built when the first records are read, when the streams exist; the SDK's noise is
-        quietened on the same loggers then.
+        Built when the first records are read, when the streams exist.
         """
         loggers = [self.logger, *(stream.logger for stream in self.streams.values())]
-        quieten(loggers)
         return LogMasking(self.redactor, [*loggers, logging.getLogger("urllib3.connectionpool")])
 
     @classmethod
@@ -178,13 +174,7 @@ class BaseTap(Tap):
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         """Run the command; a failure is one line on stderr and exit code 1."""
-        try:
+        with cls.failing_in_one_line(click.get_current_context()):
             for what in ("state", "catalog"):
                 kwargs[what] = read_json_input(kwargs.get(what), what)
             super().invoke(*args, **kwargs)
-        except ConfigValidationError as error:
-            cls.logger.error("Invalid configuration: %s", "; ".join(error.errors or [str(error)]))
-            sys.exit(1)
-        except (RunFailed, *CLEAR_FAILURES) as error:
-            cls.logger.error("%s", " ".join(str(error).split()))
-            sys.exit(1)
