@@ -31,7 +31,7 @@ import zeep.exceptions
 from zeep.transports import Transport
 
 from tap_mongoose import spc_contract as sc
-from tap_mongoose.auth import mask
+from tap_mongoose.common.redact import Redactor
 
 ENV_USERNAME = "MONGOOSE_USERNAME"
 ENV_API_KEY = "MONGOOSE_API_KEY"
@@ -125,6 +125,7 @@ class SpcClient:
     ) -> None:
         self.username = username
         self._api_key = api_key
+        self._redact = Redactor([api_key])
         self.wsdl = wsdl or str(sc.WSDL_PATH)
         self.timeout = timeout
 
@@ -247,7 +248,7 @@ class SpcClient:
         return self._error(code.strip(), message or code)
 
     def _error(self, code: str, message: str, *, temporary: bool = False) -> SpcError:
-        return SpcError(code, mask(message, self._api_key), temporary=temporary)
+        return SpcError(code, self._redact(message), temporary=temporary)
 
 
 def _reason(error: BaseException) -> str:
