@@ -259,7 +259,8 @@ class ReportStream(BaseStream):
             return None
         return max(first, day - timedelta(days=self.config["lookback_days"]))
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+    def request_records(self, context: Context | None) -> t.Iterable[dict]:
+        """Every page of every window, from the bookmark's day less the look-back."""
         first = self.first_day(context)
         if first is None:
             return
@@ -268,7 +269,7 @@ class ReportStream(BaseStream):
             # Records that move between pages while we read would otherwise come twice.
             seen: set[tuple] = set()
             window_context = {**(context or {}), "window": [day.isoformat() for day in window]}
-            for record in super().get_records(window_context):
+            for record in super().request_records(window_context):
                 key = tuple(record.get(k) for k in self.primary_keys)
                 if key not in seen:
                     seen.add(key)
