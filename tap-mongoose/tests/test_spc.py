@@ -172,8 +172,8 @@ def test_the_wsdl_ships_in_the_package_and_the_sandbox_serves_it_with_its_addres
     assert spc_contract.WSDL_PATH.read_text() == shipped.read_text()
     service = zeep.Client(str(spc_contract.WSDL_PATH)).bind(spc_contract.SERVICE, spc_contract.PORT)
     assert {spc_contract.GET_SESSION_NUMBER, spc_contract.UPDATE_SESSION_DATA} <= set(dir(service))
-    served = zeep.Client(spc.spc_wsdl_url).bind(spc_contract.SERVICE, spc_contract.PORT)
-    assert served._binding_options["address"] == spc.spc_endpoint
+    assert SpcClient(USERNAME, API_KEY, spc.spc_wsdl_url).endpoint == spc.spc_endpoint
+    assert SpcClient(USERNAME, API_KEY).endpoint.startswith("https://")
 
 
 def test_a_wsdl_file_is_accepted_as_well_as_a_url(spc, tmp_path) -> None:
