@@ -10,53 +10,35 @@ from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import requests
-from singer_sdk import RESTStream
-from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.pagination import PageNumberPaginator
 
 from tap_mongoose import auth, contract
-from tap_mongoose.common import retries
-from tap_mongoose.common.dates import bookmark_in, parse_timestamp
+from tap_mongoose.common.answers import cached_answer
+from tap_mongoose.common.retries import RetryWaits
+from tap_mongoose.common.stream import BaseStream
 
 if t.TYPE_CHECKING:
+    import requests
     from requests.auth import AuthBase
     from singer_sdk.helpers.types import Context
 
     from tap_mongoose.tap import TapMongoose
 
-
-class RefusedError(FatalAPIError):
-    """Mongoose refused the request (4xx other than 429): retrying cannot help."""
-
-
-def retry_wait_seconds(exception: BaseException, attempt: int) -> float:
-    """How long to wait before retry number `attempt` (0-based) after `exception`.
-
-    Mongoose's limit is per minute: a 429 waits `Retry-After`, otherwise a minute. Other
-    failures back off from 1 second, doubling up to a minute.
-    """
-    response = getattr(exception, "response", None)
-    if response is not None and response.status_code == 429:
-        retry_after = response.headers.get("Retry-After", "")
-        if retry_after.replace(".", "", 1).isdigit():
-            return float(retry_after)
-        return 60.0
-    return float(min(2**attempt, 60))
+#: Mongoose's limit is per minute: a 429 waits `Retry-After`, otherwise a minute. Other
+#: failures back off from 1 second, doubling up to a minute.
+RETRY_WAITS = RetryWaits(rate_limit_first=60, rate_limit_most=60, other_first=1, other_most=60)
 
 
-def cached_page(response: requests.Response) -> contract.Page:
+def read_page(response: requests.Response) -> contract.Page:
     """The page an answer carries, read once and shared by parser and paginator."""
-    if "_mongoose_page" not in response.__dict__:
-        response.__dict__["_mongoose_page"] = contract.read_page(response)
-    return t.cast("contract.Page", response.__dict__["_mongoose_page"])
+    return cached_answer(response, contract.read_page)
 
 
 class TotalPagesPaginator(PageNumberPaginator):
     """Pages 1, 2, ... until `total_pages`: never a request for an empty page."""
 
     def has_more(self, response: requests.Response) -> bool:
-        page = cached_page(response)
+        page = read_page(response)
         return page.page < page.total_pages
 
 
@@ -107,7 +89,7 @@ def _converter(schema: dict[str, t.Any]) -> t.Callable[[t.Any], t.Any] | None:
     return None
 
 
-class ReportStream(RESTStream[int]):
+class ReportStream(BaseStream):
     """One Mongoose report, read in windows of account-local days, every page of each.
 
     Unsorted on purpose: each run re-reads `lookback_days` before the bookmark, so records
@@ -115,6 +97,9 @@ class ReportStream(RESTStream[int]):
     killed before then starts again from the previous bookmark.
     """
 
+    tap: TapMongoose
+    vendor = "Mongoose"
+    retry_waits = RETRY_WAITS
     report: t.ClassVar[contract.Report]
     is_sorted = False
 
@@ -122,10 +107,6 @@ class ReportStream(RESTStream[int]):
         super().__init__(tap=tap, schema=self.report.schema)
         self.path = str(self.config[self.report.path_setting])
         self._zones: dict[str, ZoneInfo] = {}
-
-    @property
-    def tap(self) -> TapMongoose:
-        return t.cast("TapMongoose", self._tap)
 
     @property
     def url_base(self) -> str:
@@ -141,10 +122,6 @@ class ReportStream(RESTStream[int]):
     def http_headers(self) -> dict:
         return {"Accept": contract.ACCEPT[self.config["response_format"]]}
 
-    @property
-    def timeout(self) -> int:
-        return int(self.config["request_timeout"])
-
     def get_new_paginator(self) -> TotalPagesPaginator:
         return TotalPagesPaginator(start_value=1)
 
@@ -158,41 +135,16 @@ class ReportStream(RESTStream[int]):
             self.config["response_format"],
         )
 
-    # Errors and retries
-
-    def response_error_message(self, response: requests.Response) -> str:
+    def error_detail(self, response: requests.Response) -> str:
         code, message = contract.read_error(response)
         detail = f"{code}: {message}" if code else message
-        text = f"Mongoose answered HTTP {response.status_code} for {self.name}: {detail}"
         hint = contract.HINTS.get(response.status_code)
-        return auth.redact(f"{text} ({hint})" if hint else text)
-
-    def validate_response(self, response: requests.Response) -> None:
-        if response.status_code == 429 or response.status_code >= 500:
-            raise RetriableAPIError(self.response_error_message(response), response)
-        if response.status_code >= 400:
-            raise RefusedError(self.response_error_message(response))
-
-    def request_decorator(self, func: t.Callable) -> t.Callable:
-        return retries.retrying(self, func)
-
-    def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
-        return retries.waits(retry_wait_seconds)
-
-    def backoff_handler(self, details: t.Any) -> None:
-        retries.log_retry(self, details, describe=lambda error: auth.redact(str(error)))
+        return f"{detail} ({hint})" if hint else detail
 
     # Records
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        try:
-            page = cached_page(response)
-        except contract.ContractError as error:
-            msg = (
-                f"Mongoose's answer for {self.name} is not what tap-mongoose expects ({error}): "
-                "check api_url, or correct tap_mongoose/contract.py"
-            )
-            raise FatalAPIError(msg) from None
+        page = read_page(response)
         zone = self.zone_of(page)
         for raw in page.records:
             yield self.conform(raw, zone)
@@ -295,25 +247,20 @@ class ReportStream(RESTStream[int]):
         # start_date may be relative ("today-7"); first_day applies it.
         return value
 
-    def bookmark_day(self, value: str) -> date:
-        """The account-local day of a bookmark."""
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return parse_timestamp(value).astimezone(self.tap.zone).date()
-
     def first_day(self, context: Context | None) -> date | None:
         """The bookmark's day less the look-back, never before start_date; None past the end."""
         first, last = self.tap.report_days
-        value = bookmark_in(self.get_context_state(context), self.replication_key)
-        if value is None:
+        bookmark = self.bookmark(context)
+        if bookmark is None:
             return first
-        bookmark = self.bookmark_day(value)
-        if bookmark > last:
-            self.logger.info("%s bookmark %s is past the end of the range", self.name, value)
+        day = bookmark.astimezone(self.tap.zone).date()
+        if day > last:
+            self.logger.info("%s bookmark %s is past the end of the range", self.name, day)
             return None
-        return max(first, bookmark - timedelta(days=self.config["lookback_days"]))
+        return max(first, day - timedelta(days=self.config["lookback_days"]))
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+    def request_records(self, context: Context | None) -> t.Iterable[dict]:
+        """Every page of every window, from the bookmark's day less the look-back."""
         first = self.first_day(context)
         if first is None:
             return
@@ -322,7 +269,7 @@ class ReportStream(RESTStream[int]):
             # Records that move between pages while we read would otherwise come twice.
             seen: set[tuple] = set()
             window_context = {**(context or {}), "window": [day.isoformat() for day in window]}
-            for record in super().get_records(window_context):
+            for record in super().request_records(window_context):
                 key = tuple(record.get(k) for k in self.primary_keys)
                 if key not in seen:
                     seen.add(key)

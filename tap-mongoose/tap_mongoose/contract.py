@@ -9,13 +9,15 @@ paging, windowing and state logic in client.py and streams.py read every name fr
 
 from __future__ import annotations
 
-import json
 import typing as t
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import parse_qs, urlsplit
 
 from defusedxml import ElementTree
 from singer_sdk import typing as th
+
+from tap_mongoose.common.answers import AnswerProblem, json_answer, repaired_utf8
 
 if t.TYPE_CHECKING:
     import requests
@@ -100,8 +102,12 @@ def report_params(first: date, last: date, page: int, per_page: int, fmt: str) -
 # Reading answers
 
 
-class ContractError(ValueError):
-    """An answer that does not have the shape the contract describes."""
+class ContractError(AnswerProblem):
+    """An answer that does not have the shape the contract describes; the words follow
+    "the answer"."""
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}, unlike the assumed contract in tap_mongoose/contract.py"
 
 
 @dataclass(frozen=True)
@@ -125,47 +131,64 @@ def _is_xml(response: requests.Response) -> bool:
 
 def _xml_root(response: requests.Response) -> t.Any:
     try:
-        root = ElementTree.fromstring(response.content)
+        # A byte that is not UTF-8 in a name must not fail the sync: it becomes U+FFFD.
+        root = ElementTree.fromstring(repaired_utf8(response))
     except ElementTree.ParseError as error:
-        raise ContractError(f"the answer is not valid XML ({error})") from None
+        raise AnswerProblem(f"is not valid XML ({error})") from None
     if root.tag != XML_ROOT:
-        raise ContractError(f"the XML answer's root is <{root.tag}>, not <{XML_ROOT}>")
+        raise ContractError(f"has the XML root <{root.tag}>, not <{XML_ROOT}>")
     return root
 
 
 def _json_body(response: requests.Response) -> dict[str, t.Any]:
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        raise ContractError("the answer is neither JSON nor XML") from None
+    body = json_answer(response)
     if not isinstance(body, dict):
-        raise ContractError("the JSON answer is not an object")
+        raise ContractError("is not a JSON object")
     return body
+
+
+def _check_echo(envelope: dict[str, t.Any], response: requests.Response) -> None:
+    """The envelope names the days and page it holds: they must be the ones asked for.
+
+    An answer for other days (a cached or replayed one, or parameters the API ignored)
+    would otherwise land under the wrong window, or twice.
+    """
+    request = response.request
+    asked = parse_qs(urlsplit(str(request.url if request else response.url)).query)
+    for name in (START_DATE_PARAM, END_DATE_PARAM, PAGE_PARAM):
+        echoed, wanted = envelope.get(name), asked.get(name, [None])[0]
+        if echoed is not None and wanted is not None and str(echoed) != wanted:
+            raise ContractError(f"holds {name} {echoed}, not the {wanted} asked for")
 
 
 def read_page(response: requests.Response) -> Page:
     """The page a successful answer carries, in either format."""
-    if _is_xml(response):
-        root = _xml_root(response)
-        envelope: dict[str, t.Any] = dict(root.attrib)
+    if not response.content.strip():
+        raise AnswerProblem("is empty")
+    root = _xml_root(response) if _is_xml(response) else None
+    envelope: dict[str, t.Any] = dict(root.attrib) if root is not None else _json_body(response)
+    if envelope.get(STATUS) != STATUS_SUCCESS:
+        code, message = read_error(response)
+        raise ContractError(f"has status {envelope.get(STATUS)!r}: {code or ''} {message}".strip())
+    if root is not None:
         records_element = root.find(XML_RECORDS)
+        if records_element is None:
+            raise ContractError(f"has no <{XML_RECORDS}> element")
         records = [
             {item.tag: item.text for item in record}
-            for record in (records_element if records_element is not None else [])
+            for record in records_element
             if record.tag == XML_RECORD
         ]
     else:
-        envelope = _json_body(response)
-        records = t.cast("list[dict[str, t.Any]]", envelope.get(RECORDS))
-    if envelope.get(STATUS) != STATUS_SUCCESS:
-        code, message = read_error(response)
-        raise ContractError(f"status is {envelope.get(STATUS)!r}: {code or ''} {message}".strip())
-    if not isinstance(records, list):
-        raise ContractError(f"the answer has no '{RECORDS}' list")
+        listed = envelope.get(RECORDS)
+        if not isinstance(listed, list) or not all(isinstance(r, dict) for r in listed):
+            raise ContractError(f"has no '{RECORDS}' list of objects")
+        records = listed
     try:
         page, total_pages = int(envelope[PAGE]), int(envelope[TOTAL_PAGES])
     except (KeyError, TypeError, ValueError):
-        raise ContractError(f"the answer lacks '{PAGE}' or '{TOTAL_PAGES}'") from None
+        raise ContractError(f"lacks '{PAGE}' or '{TOTAL_PAGES}'") from None
+    _check_echo(envelope, response)
     return Page(envelope.get(TIMEZONE) or None, page, total_pages, records)
 
 
@@ -182,7 +205,7 @@ def read_error(response: requests.Response) -> tuple[str | None, str]:
                 return detail.get(ERROR_CODE), str(detail.get(ERROR_MESSAGE) or "")
             if detail:
                 return None, str(detail)
-    except ContractError:
+    except AnswerProblem:
         pass
     return None, " ".join(response.text.split())[:200]
 

@@ -28,10 +28,12 @@ from functools import cached_property
 import requests
 import zeep
 import zeep.exceptions
+from defusedxml import ElementTree
 from zeep.transports import Transport
 
 from tap_mongoose import spc_contract as sc
-from tap_mongoose.auth import mask
+from tap_mongoose.common.redact import Redactor
+from tap_mongoose.common.transport import OriginBoundSession, OriginError, url_problem
 
 ENV_USERNAME = "MONGOOSE_USERNAME"
 ENV_API_KEY = "MONGOOSE_API_KEY"
@@ -103,6 +105,56 @@ class SessionUpdate:
         }
 
 
+class NotSoapError(Exception):
+    """An answer to a call that is not SOAP: an error page, or an answer cut off."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+    @property
+    def temporary(self) -> bool:
+        """Whether the same call may pass later: anything but a refusal (4xx other than 429)."""
+        return not 400 <= self.status < 500 or self.status == 429
+
+
+def is_soap(status: int, content: bytes) -> bool:
+    """Whether an answer is a SOAP envelope, holding a fault unless its status is 200."""
+    try:
+        root = ElementTree.fromstring(content)
+    except (ElementTree.ParseError, ValueError):  # not XML, or XML with entities
+        return False
+    body = root.find(sc.SOAP_BODY)
+    if root.tag != sc.SOAP_ENVELOPE or body is None:
+        return False
+    return status == 200 or body.find(sc.SOAP_FAULT) is not None
+
+
+class SpcTransport(Transport):
+    """zeep's transport, with the calls (whose envelope carries the key) kept on the endpoint.
+
+    The WSDL is read as zeep reads it. A call goes only to the origin of the WSDL's
+    soap:address and never follows a redirect: requests would send the envelope, key
+    included, again to wherever it points. A call has `timeout` seconds in all, body
+    included. Its answer must be SOAP: an HTML error page or a cut-off answer is a
+    `NotSoapError`, not a puzzle for zeep. Unlike zeep's own, it never logs the envelope.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(timeout=timeout, operation_timeout=timeout)
+        self.calls: OriginBoundSession | None = None
+
+    def post(self, address: str, message: t.Any, headers: dict[str, str]) -> requests.Response:
+        if self.calls is None:  # zeep posts to the bound port's soap:address, the endpoint
+            self.calls = OriginBoundSession(address, describe="Mongoose SPC")
+        response = self.calls.post(
+            address, data=message, headers=headers, timeout=self.operation_timeout
+        )
+        if not is_soap(response.status_code, response.content):
+            raise NotSoapError(response.status_code)
+        return response
+
+
 def _utc_text(moment: datetime) -> str:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -125,6 +177,7 @@ class SpcClient:
     ) -> None:
         self.username = username
         self._api_key = api_key
+        self._redact = Redactor([api_key])
         self.wsdl = wsdl or str(sc.WSDL_PATH)
         self.timeout = timeout
 
@@ -199,11 +252,14 @@ class SpcClient:
         }
 
     @cached_property
-    def _service(self) -> t.Any:
-        transport = Transport(timeout=self.timeout, operation_timeout=self.timeout)
+    def endpoint(self) -> str:
+        """Where the calls go, and the key with them: the WSDL's soap:address."""
+        return str(self._client.wsdl.services[sc.SERVICE].ports[sc.PORT].binding_options["address"])
+
+    @cached_property
+    def _client(self) -> zeep.Client:
         try:
-            client = zeep.Client(self.wsdl, transport=transport)
-            return client.bind(sc.SERVICE, sc.PORT)
+            return zeep.Client(self.wsdl, transport=SpcTransport(self.timeout))
         except (OSError, requests.RequestException) as error:
             msg = f"cannot read the WSDL {self.wsdl}: {_reason(error)}"
             status = getattr(getattr(error, "response", None), "status_code", None) or 500
@@ -211,6 +267,18 @@ class SpcClient:
             raise self._error(WSDL_ERROR, msg, temporary=network) from None
         except (zeep.exceptions.Error, ValueError) as error:
             raise self._error(WSDL_ERROR, f"the WSDL {self.wsdl} is not usable: {error}") from None
+
+    @cached_property
+    def _service(self) -> t.Any:
+        try:
+            problem = url_problem(self.endpoint)
+        except (KeyError, AttributeError):
+            msg = f"the WSDL {self.wsdl} has no {sc.SERVICE}/{sc.PORT} with a soap:address"
+            raise self._error(WSDL_ERROR, msg) from None
+        if problem:
+            msg = f"the endpoint of the WSDL {self.wsdl}, {self.endpoint}, {problem}"
+            raise self._error(WSDL_ERROR, msg)
+        return self._client.bind(sc.SERVICE, sc.PORT)
 
     def _call(self, operation: str, **values: t.Any) -> t.Any:
         header = {sc.AUTH_HEADER: {sc.AUTH_USERNAME: self.username, sc.AUTH_API_KEY: self._api_key}}
@@ -220,16 +288,14 @@ class SpcClient:
             return getattr(service, operation)(**arguments, _soapheaders=header)
         except zeep.exceptions.Fault as fault:
             raise self._fault(fault) from None
+        except NotSoapError as error:
+            msg = f"SPC answered HTTP {error.status} with an error page or a cut-off answer"
+            raise self._error(HTTP_ERROR, msg, temporary=error.temporary) from None
+        except OriginError as error:  # a redirect: the envelope is not sent again
+            raise self._error(HTTP_ERROR, str(error)) from None
         except requests.RequestException as error:
-            where = service._binding_options.get("address", "the SPC endpoint")
             raise self._error(
-                NETWORK_ERROR, f"cannot reach {where}: {_reason(error)}", temporary=True
-            ) from None
-        except zeep.exceptions.TransportError as error:
-            raise self._error(
-                HTTP_ERROR,
-                f"SPC answered HTTP {error.status_code} without a SOAP envelope",
-                temporary=error.status_code >= 500,
+                NETWORK_ERROR, f"cannot reach {self.endpoint}: {_reason(error)}", temporary=True
             ) from None
         except zeep.exceptions.Error as error:
             raise self._error(INVALID_ANSWER, f"SPC's answer is not usable: {error}") from None
@@ -247,7 +313,7 @@ class SpcClient:
         return self._error(code.strip(), message or code)
 
     def _error(self, code: str, message: str, *, temporary: bool = False) -> SpcError:
-        return SpcError(code, mask(message, self._api_key), temporary=temporary)
+        return SpcError(code, self._redact(message), temporary=temporary)
 
 
 def _reason(error: BaseException) -> str:

@@ -15,6 +15,11 @@ from pathlib import Path
 WSDL_PATH = Path(__file__).with_name("wsdl") / "SpcService.wsdl"
 
 NAMESPACE = "urn:mongoosemetrics:spc:v1"
+# SOAP 1.1: every answer is an Envelope; one that is not a 200 holds a Fault in its Body.
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP_ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
+SOAP_BODY = f"{{{SOAP_ENV}}}Body"
+SOAP_FAULT = f"{{{SOAP_ENV}}}Fault"
 SERVICE = "SpcService"
 PORT = "SpcServicePort"
 

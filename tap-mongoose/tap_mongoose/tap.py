@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 import typing as t
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import requests
-from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
-from tap_mongoose import auth, contract
+from tap_mongoose import contract
 from tap_mongoose.common.dates import SettingError, SyncRange
+from tap_mongoose.common.tap import BaseTap
 from tap_mongoose.streams import STREAMS
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
-
-API_URL_MISSING = (
-    "setting 'api_url' is missing: set it to the API host shown in the Mongoose portal "
-    "(where API access is enabled and v2 keys are generated); tap-mongoose has no default"
-)
 
 
 def _local_day(moment: datetime, zone: ZoneInfo, *, end: bool = False) -> date:
@@ -42,11 +33,11 @@ def _local_day(moment: datetime, zone: ZoneInfo, *, end: bool = False) -> date:
 FORMATS = th.StringType(allowed_values=list(contract.RESPONSE_FORMATS))
 
 
-class TapMongoose(Tap):
+class TapMongoose(BaseTap):
     """Singer tap for the Mongoose Metrics REST API v2 (assumed contract: see contract.py)."""
 
     name = "tap-mongoose"
-    message_writer_class = MsgSpecWriter
+    url_settings = ("api_url",)
 
     config_jsonschema = th.PropertiesList(
         th.Property("username", th.StringType, required=True,
@@ -77,41 +68,28 @@ class TapMongoose(Tap):
                     "account's days; times use the zone each answer names, this one if none"),
         th.Property("window_days", th.IntegerType(minimum=1, maximum=contract.MAX_DAYS_PER_REQUEST),
                     default=1, description="Days per request (at most 31)"),
-        th.Property("lookback_days", th.IntegerType(minimum=0), default=3,
+        th.Property("lookback_days", th.IntegerType(minimum=0, maximum=3650), default=3,
                     description="Days re-read before each bookmark: calls are rated and "
                     "recordings finish up to 48 hours after the call"),
         th.Property("page_size", th.IntegerType(minimum=1, maximum=contract.MAX_PAGE_SIZE),
                     default=500, description="Records per page (per_page), at most 1000"),
-        th.Property("request_timeout", th.IntegerType(minimum=1), default=300,
+        th.Property("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                     description="Seconds to wait for one answer before retrying the request"),
-        th.Property("max_retries", th.IntegerType(minimum=0), default=8,
+        th.Property("max_retries", th.IntegerType(minimum=0, maximum=1000), default=8,
                     description="Retries of one request after 429, 5xx, a timeout or a "
                     "dropped connection"),
-        th.Property("max_retry_seconds", th.IntegerType(minimum=0), default=1800,
+        th.Property("max_retry_seconds", th.IntegerType(minimum=0, maximum=604800),
+                    default=1800,
                     description="Longest time spent retrying one request before giving up"),
     ).to_dict()  # fmt: skip
 
-    def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
-        try:
-            super().__init__(*args, validate_config=validate_config, **kwargs)
-        except ConfigValidationError as error:
-            errors = [
-                API_URL_MISSING if "'api_url' is a required property" in e else e
-                for e in error.errors or [str(error)]
-            ]
-            raise ConfigValidationError(error.args[0], errors=errors) from None
-        auth.guard(str(self.config.get("api_key") or ""), str(self.config.get("username") or ""))
-        if validate_config:
-            try:
-                self._check_settings()
-            except SettingError as error:
-                raise ConfigValidationError(str(error), errors=[str(error)]) from None
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The key also travels inside an HTTP Basic header, where it shows up base64-encoded.
+        self.redactor.add(self.config.get("api_key"), username=str(self.config.get("username")))
 
-    def _check_settings(self) -> None:
-        if not str(self.config["api_url"]).startswith(("http://", "https://")):
-            raise SettingError(
-                f"setting 'api_url' is not an http(s) URL: {self.config['api_url']!r}"
-            )
+    def check_settings(self) -> None:
+        super().check_settings()
         for name in ("fulfilled_path", "customer_report_path"):
             if not str(self.config[name]).startswith("/"):
                 raise SettingError(f"setting '{name}' must start with '/'")
@@ -147,19 +125,6 @@ class TapMongoose(Tap):
 
     def discover_streams(self) -> list[Stream]:
         return [stream_class(tap=self) for stream_class in STREAMS]
-
-    @classmethod
-    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
-        """Run the tap; a problem the user can fix is one line on stderr and exit 1."""
-        try:
-            super().invoke(*args, **kwargs)
-        except ConfigValidationError as error:
-            message = "; ".join(error.errors or [str(error)])
-            cls.logger.error("Invalid configuration: %s", auth.redact(message))
-            sys.exit(1)
-        except (FatalAPIError, RetriableAPIError, requests.RequestException) as error:
-            cls.logger.error("%s", auth.redact(str(error)))
-            sys.exit(1)
 
 
 if __name__ == "__main__":

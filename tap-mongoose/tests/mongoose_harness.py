@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from sandbox.taprun import SyncOutput
 USERNAME = "tap-tests"
 #: A key distinctive enough that finding it anywhere in output proves a leak.
 API_KEY = "mgv2-5e1f0c9a-SECRET-77d2"
+#: The key as an HTTP Basic header carries it.
+BASIC_KEY = base64.b64encode(f"{USERNAME}:{API_KEY}".encode()).decode()
 SANDBOX = MongooseSandbox(
     username=USERNAME, api_key=API_KEY, calls_per_day=30, rate_limit_per_minute=100_000, seed=11
 ).start()
@@ -55,6 +58,8 @@ def sync(config: dict, state: dict | None = None, select: set[str] | None = None
     return taprun.sync(TapMongoose, config, state, select)
 
 
-def run_cli(tmp_path: Path, config: dict, state: dict | None = None) -> SyncOutput:
+def run_cli(
+    tmp_path: Path, config: dict, state: dict | None = None, select: set[str] | None = None
+) -> SyncOutput:
     """Run the installed `tap-mongoose` command in a child process, with debug logging."""
-    return taprun.run_command("tap-mongoose", tmp_path, config, state)
+    return taprun.run_command("tap-mongoose", tmp_path, config, state, select=select)

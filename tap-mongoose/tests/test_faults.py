@@ -1,9 +1,10 @@
 """Rate limits, server errors, dropped connections, refusals, strange answers, and the key."""
 
+import pytest
 import requests
-from mongoose_harness import API_KEY, USERNAME, run_cli, sync, tap_config
+from mongoose_harness import API_KEY, BASIC_KEY, USERNAME, run_cli, sync, tap_config
 from singer_sdk.exceptions import RetriableAPIError
-from tap_mongoose.client import retry_wait_seconds
+from tap_mongoose.client import RETRY_WAITS
 
 from sandbox.mongoose import MongooseSandbox
 
@@ -23,10 +24,10 @@ def last_line(log: str) -> str:
 
 
 def test_rate_limit_waits_honour_retry_after_else_a_minute() -> None:
-    assert retry_wait_seconds(RetriableAPIError("429", response(429, "17")), 0) == 17
-    assert retry_wait_seconds(RetriableAPIError("429", response(429)), 3) == 60
+    assert RETRY_WAITS(RetriableAPIError("429", response(429, "17")), 0) == 17
+    assert RETRY_WAITS(RetriableAPIError("429", response(429)), 3) == 60
     server_error = RetriableAPIError("503", response(503))
-    assert [retry_wait_seconds(server_error, n) for n in range(8)] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert [RETRY_WAITS(server_error, n) for n in range(8)] == [1, 2, 4, 8, 16, 32, 60, 60]
 
 
 def test_rate_limited_requests_are_retried_after_retry_after(sandbox) -> None:
@@ -116,23 +117,32 @@ def test_the_key_never_reaches_output_logs_or_state(sandbox, tmp_path) -> None:
         sandbox.inject(drop=True, count=1, path_contains="/customer_report")
         output = run_cli(tmp_path, tap_config(start_date="today-2", auth_method=auth_method))
         assert output.exit_code == 0
-        assert output.messages
-        assert API_KEY not in output.stdout
-        assert API_KEY not in output.log
+        assert output.states
+        for secret in (API_KEY, BASIC_KEY):
+            assert secret not in output.stdout  # records and state
+            assert secret not in output.log
         assert "DEBUG" in output.log  # the most talkative level was on
+        assert "/get_fulfilled?" in output.log  # urllib3's lines, which show the URL, were on
+        if auth_method == "params":
+            assert "api_key=***" in output.log  # where the key was, masked
     # The key did travel in the query string, where the logs would have shown it.
     assert any(r.query.get("api_key") == [API_KEY] for r in sandbox.requests)
 
 
-def test_a_failing_connection_with_the_key_in_the_url_is_masked(tmp_path) -> None:
+@pytest.mark.parametrize("auth_method", ["basic", "params"])
+def test_an_unreachable_host_is_one_line_without_the_key(tmp_path, auth_method) -> None:
     with MongooseSandbox() as closed:
         url = closed.api_url
-    config = tap_config(api_url=url, auth_method="params", max_retries=1, start_date="today")
+    config = tap_config(api_url=url, auth_method=auth_method, max_retries=1, start_date="today")
     output = run_cli(tmp_path, config)
     assert output.exit_code == 1
     assert "Traceback" not in output.log
-    assert "Connection" in last_line(output.log)
-    assert API_KEY not in output.log + output.stdout
+    error_lines = [line for line in output.log.splitlines() if "| ERROR" in line]
+    assert len(error_lines) == 1
+    assert "cannot reach 127.0.0.1: the connection was refused" in error_lines[0]
+    assert "DEBUG" in output.log
+    for secret in (API_KEY, BASIC_KEY):
+        assert secret not in output.log + output.stdout
 
 
 def test_a_rejected_key_is_not_echoed(sandbox, tmp_path) -> None:
@@ -141,3 +151,4 @@ def test_a_rejected_key_is_not_echoed(sandbox, tmp_path) -> None:
         output = run_cli(tmp_path, config)
         assert output.exit_code == 1
         assert API_KEY not in output.log + output.stdout
+        assert "AUTH_FAILED" in last_line(output.log)

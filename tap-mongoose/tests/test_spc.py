@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import zeep
@@ -171,8 +172,8 @@ def test_the_wsdl_ships_in_the_package_and_the_sandbox_serves_it_with_its_addres
     assert spc_contract.WSDL_PATH.read_text() == shipped.read_text()
     service = zeep.Client(str(spc_contract.WSDL_PATH)).bind(spc_contract.SERVICE, spc_contract.PORT)
     assert {spc_contract.GET_SESSION_NUMBER, spc_contract.UPDATE_SESSION_DATA} <= set(dir(service))
-    served = zeep.Client(spc.spc_wsdl_url).bind(spc_contract.SERVICE, spc_contract.PORT)
-    assert served._binding_options["address"] == spc.spc_endpoint
+    assert SpcClient(USERNAME, API_KEY, spc.spc_wsdl_url).endpoint == spc.spc_endpoint
+    assert SpcClient(USERNAME, API_KEY).endpoint.startswith("https://")
 
 
 def test_a_wsdl_file_is_accepted_as_well_as_a_url(spc, tmp_path) -> None:
@@ -309,6 +310,115 @@ def test_a_dropped_call_is_one_line_and_exit_75(spc, tmp_path) -> None:
     assert done.stderr.startswith("mongoose-spc: NETWORK_ERROR: cannot reach ")
     assert len(done.stderr.splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+# Hostile answers to the command: one line, the documented exit code, the key kept
+
+
+def local_wsdl(sandbox: MongooseSandbox, tmp_path: Path, endpoint: str | None = None) -> str:
+    """The sandbox's WSDL as a file, so that the only request a command makes is the call."""
+    text = zeep.Client(sandbox.spc_wsdl_url).transport.load(sandbox.spc_wsdl_url).decode()
+    if endpoint:
+        text = text.replace(sandbox.spc_endpoint, endpoint)
+    wsdl = tmp_path / "SpcService.wsdl"
+    wsdl.write_text(text)
+    sandbox.clear_log()
+    return str(wsdl)
+
+
+def assert_one_line(done: subprocess.CompletedProcess, exit_code: int, start: str) -> str:
+    assert done.returncode == exit_code, done.stderr
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith(f"mongoose-spc: {start}"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert API_KEY not in done.stderr
+    return done.stderr
+
+
+CUT_FAULT = (
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="'
+    + spc_contract.SOAP_ENV
+    + '"><soap:Body><soap:Fault><faultcode>soap:Ser'
+)
+
+
+@pytest.mark.parametrize(
+    ("fault", "exit_code"),
+    [
+        ({"status": 500, "raw": "<html><body><h1>Internal Server Error</h1></body></html>"}, 75),
+        ({"status": 502, "raw": "<html><body>Bad Gateway</body></html>"}, 75),
+        ({"status": 500, "raw": CUT_FAULT, "content_type": "text/xml"}, 75),
+        ({"replace": [(b"</soap:Body></soap:Envelope>", b"")]}, 75),  # the real answer, cut
+        ({"status": 500, "raw": f'<soap:Envelope xmlns:soap="{spc_contract.SOAP_ENV}">'
+          "<soap:Body/></soap:Envelope>", "content_type": "text/xml"}, 75),
+        ({"status": 404, "raw": "<html><body>Not Found</body></html>"}, 1),
+    ],
+)  # fmt: skip
+def test_an_answer_that_is_not_soap_is_one_line(spc, tmp_path, fault, exit_code) -> None:
+    env = settings(spc) | {"MONGOOSE_SPC_WSDL": local_wsdl(spc, tmp_path)}
+    spc.inject(path_contains="/spc/SpcService", **fault)
+    done = mongoose_spc("get-number", spc.spc_campaign_codes[0], env=env)
+    status = fault.get("status", 200)
+    line = assert_one_line(done, exit_code, "HTTP_ERROR: ")
+    assert f"HTTP {status} with an error page or a cut-off answer" in line
+    assert [r.status for r in spc.requests] == [status]
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_to_another_host_is_not_followed(spc, tmp_path, status) -> None:
+    env = settings(spc) | {"MONGOOSE_SPC_WSDL": local_wsdl(spc, tmp_path)}
+    with MongooseSandbox(username=USERNAME, api_key=API_KEY) as elsewhere:
+        spc.inject(status, headers={"Location": elsewhere.spc_endpoint})
+        done = mongoose_spc("get-number", spc.spc_campaign_codes[0], env=env)
+        assert elsewhere.requests == []
+        other_host = elsewhere.url.split("//")[1]
+    line = assert_one_line(done, 1, f"HTTP_ERROR: Mongoose SPC answered HTTP {status}")
+    assert other_host in line
+    assert "not followed" in line
+    assert [r.status for r in spc.requests] == [status]
+
+
+def test_a_redirect_on_the_same_host_does_not_send_the_envelope_again(spc, tmp_path) -> None:
+    env = settings(spc) | {"MONGOOSE_SPC_WSDL": local_wsdl(spc, tmp_path)}
+    spc.inject(307, headers={"Location": spc.spc_endpoint + "?again=1"})
+    done = mongoose_spc("get-number", spc.spc_campaign_codes[0], env=env)
+    assert_one_line(done, 1, "HTTP_ERROR: Mongoose SPC answered HTTP 307 to a POST")
+    assert len(spc.requests) == 1
+    assert spc.sessions == []
+
+
+def test_an_answer_trickled_past_the_timeout_is_one_line_and_exit_75(spc, tmp_path) -> None:
+    env = settings(spc) | {"MONGOOSE_SPC_WSDL": local_wsdl(spc, tmp_path)}
+    spc.inject(trickle=0.5, path_contains="/spc/SpcService")  # minutes for the answer
+    done = mongoose_spc("--timeout", "1", "get-number", spc.spc_campaign_codes[0], env=env)
+    assert_one_line(done, 75, "NETWORK_ERROR: ")
+    assert "timed out" in done.stderr
+
+
+def test_a_fault_that_echoes_the_key_is_masked(spc, tmp_path) -> None:
+    env = settings(spc) | {"MONGOOSE_SPC_WSDL": local_wsdl(spc, tmp_path)}
+    fault = (
+        f'<soap:Envelope xmlns:soap="{spc_contract.SOAP_ENV}" xmlns:spc="{spc_contract.NAMESPACE}">'
+        "<soap:Body><soap:Fault><faultcode>soap:Client</faultcode><faultstring>No</faultstring>"
+        f"<detail><spc:SpcFault><spc:ErrorCode>AUTH_FAILED</spc:ErrorCode><spc:Message>Key "
+        f"{API_KEY} is unknown</spc:Message></spc:SpcFault></detail></soap:Fault></soap:Body>"
+        "</soap:Envelope>"
+    )
+    spc.inject(500, raw=fault, content_type="text/xml", path_contains="/spc/SpcService")
+    done = mongoose_spc("get-number", spc.spc_campaign_codes[0], env=env)
+    assert "Key *** is unknown" in assert_one_line(done, 1, "AUTH_FAILED: ")
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["http://api.mongoosemetrics.example/spc/v1/SpcService", "https://169.254.169.254/spc"],
+)
+def test_a_wsdl_whose_endpoint_would_expose_the_key_is_refused(spc, tmp_path, endpoint) -> None:
+    env = settings(spc) | {"MONGOOSE_SPC_WSDL": local_wsdl(spc, tmp_path, endpoint)}
+    done = mongoose_spc("get-number", spc.spc_campaign_codes[0], env=env)
+    assert endpoint in assert_one_line(done, 1, "WSDL_ERROR: ")
+    assert spc.requests == []
 
 
 def test_missing_credentials_are_a_usage_error(spc) -> None:

@@ -46,13 +46,19 @@ def test_bookmarks_are_the_newest_values_read(full_run) -> None:
     assert bookmarks["customers"]["replication_key_value"] == str(datetime.now(NEW_YORK).date())
 
 
-def test_a_bookmark_in_the_future_yields_no_records_and_no_requests(full_run, sandbox) -> None:
+def test_a_bookmark_in_the_future_is_read_as_the_runs_start(full_run, sandbox, caplog) -> None:
     future = json.loads(
         re.sub(r'("replication_key_value": ")\d{4}', r"\g<1>2999", json.dumps(full_run.final_state))
     )
     output = sync(CONFIG, state=future)
-    assert not any(output.records(stream.name) for stream in STREAMS)
-    assert sandbox.requests == []
+    today = datetime.now(NEW_YORK).date()
+    first_days = {r.query["start_date"][0] for r in sandbox.requests}
+    assert min(first_days) == str(today - timedelta(days=3))  # today less lookback_days
+    assert output.records("fulfilled")
+    assert output.final_state["bookmarks"]["customers"]["replication_key_value"] == str(today)
+    assert output.final_state["bookmarks"]["fulfilled"]["replication_key_value"] < "2999"
+    warnings = [r.getMessage() for r in caplog.records if "in the future" in r.getMessage()]
+    assert len(warnings) == 2
 
 
 def test_second_run_rereads_the_lookback_and_sees_late_records(full_run, sandbox) -> None:

@@ -89,6 +89,8 @@ class OriginBoundSession(requests.Session):
             )
             raise OriginError(msg)
         kwargs["allow_redirects"] = False
+        # requests' own get/post pass `stream`; the body is always read here, by the deadline.
+        kwargs.pop("stream", None)
         timeout = kwargs.pop("timeout", None)
         seconds = float(timeout[1] if isinstance(timeout, tuple) else timeout or 300)
         deadline = time.monotonic() + seconds
