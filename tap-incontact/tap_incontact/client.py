@@ -75,8 +75,11 @@ class SkipTopPaginator(BaseAPIPaginator[int]):
             return False
         body = json_object(response)
         rows = len(required_list(body, self.records_key))
-        total = body.get("totalRecords")
-        links = body.get("_links") or {}
+        total, links = body.get("totalRecords"), body.get("_links") or {}
+        if total is not None and (isinstance(total, bool) or not isinstance(total, int)):
+            raise AnswerProblem("has a 'totalRecords' that is not a number")
+        if not isinstance(links, dict):
+            raise AnswerProblem("has '_links' that are not an object")
         return bool(rows and links.get("next") and (total is None or self._value + rows < total))
 
     def get_next(self, response: requests.Response) -> int:
@@ -212,8 +215,17 @@ class InContactStream(BaseStream):
                 row[field] = seconds(row[field])
         for field in self._timestamp_fields:
             if row.get(field):
-                row[field] = to_utc_iso(str(row[field]))
+                try:
+                    row[field] = to_utc_iso(str(row[field]))
+                except (ValueError, OverflowError):
+                    value = str(row[field])[:40]
+                    raise self.bad_record(f"whose {field} is not a date-time: {value!r}") from None
+        if self.replication_key and not row.get(self.replication_key):
+            raise self.bad_record(f"without {self.replication_key}, which its bookmark needs")
         return self._declared_only(row)
+
+    def bad_record(self, problem: str) -> FatalAPIError:
+        return FatalAPIError(self.redact(f"{self.vendor} sent a {self.name} record {problem}"))
 
     def _declared_only(self, row: dict) -> dict:
         """The record without fields the pinned schema lacks, each named once in the log."""

@@ -99,9 +99,17 @@ class ContactsStream(IncrementalStream):
         updated = {"updatedSince": iso_z(recent), "orderBy": "lastUpdateTime asc"}
         for contact in self._read(updated, context):
             # Contacts that started inside the windows above were just written, as they are now.
-            started = contact.get("contactStartDate") or contact.get("contactStart")
-            if start == recent or not started or not start <= parse_timestamp(started) < recent:
+            if start == recent or not start <= self._started(contact) < recent:
                 yield contact
+
+    @staticmethod
+    def _started(contact: dict) -> datetime:
+        """When a contact started; the end of time when it does not say (post_process then
+        refuses a start that is not a date-time, naming the field)."""
+        try:
+            return parse_timestamp(contact.get("contactStartDate") or contact["contactStart"])
+        except (KeyError, ValueError, OverflowError):
+            return datetime.max.replace(tzinfo=timezone.utc)
 
     def _read(self, query: dict, context: Context | None) -> t.Iterator[dict]:
         """One filtered listing, skipping a contact that slid onto the next page while we read."""

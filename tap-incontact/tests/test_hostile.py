@@ -242,6 +242,14 @@ NOT_RIGHT = {
         {"replace": [('"files"', '"documents"')], "path_contains": "/files"},
         "has no Base64 'file'",
     ),
+    "a page count that is not a number": (
+        "agents",
+        {
+            "replace": [('"totalRecords": ', '"totalRecords": "many", "was": ')],
+            "path_contains": "/agents",
+        },
+        "has a 'totalRecords' that is not a number",
+    ),
     "a report job without its id": (
         "custom_reports",
         {"replace": [('"jobId"', '"id"')], "path_contains": "/report-jobs/4087"},
@@ -490,7 +498,11 @@ def test_a_sign_in_host_that_cannot_be_reached_fails_with_one_line(sandbox, tmp_
 
 @pytest.mark.parametrize(
     ("stream", "path", "key"),
-    [("agents", "/agents", "agentId"), ("contacts", "/contacts/completed", "contactId")],
+    [
+        ("agents", "/agents", "agentId"),
+        ("contacts", "/contacts/completed", "contactId"),
+        ("contacts", "/contacts/completed", "lastUpdateTime"),
+    ],
 )
 def test_a_record_without_its_key_stops_the_run(sandbox, tmp_path, stream, path, key) -> None:
     sandbox.inject(replace=[(f'"{key}": ', f'"{key}X": ')], path_contains=path)
@@ -498,6 +510,20 @@ def test_a_record_without_its_key_stops_the_run(sandbox, tmp_path, stream, path,
     line = error_line(output)
     assert f"inContact sent a {stream} record without {key}" in line
     assert output.records(stream) == []
+
+
+def test_a_record_whose_timestamp_is_not_one_stops_the_run(sandbox, tmp_path) -> None:
+    sandbox.inject(
+        replace=[('"lastUpdateTime": "', '"lastUpdateTime": "soon, ')],
+        path_contains="/contacts/completed",
+    )
+    output = run_cli(tmp_path, tap_config(), select={"contacts"})
+    line = error_line(output)
+    assert (
+        "inContact sent a contacts record whose lastUpdateTime is not a date-time: 'soon, " in line
+    )
+    assert output.records("contacts") == []
+    assert bookmark(output, "contacts") is None
 
 
 # 13. Bad bytes
