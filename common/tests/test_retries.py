@@ -1,10 +1,21 @@
 """How long retries wait, and which failures are retried how often."""
 
+import logging
+import typing as t
+
+import pytest
 import requests
 from singer_sdk.exceptions import RetriableAPIError
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
-from common.retries import RetryWaits, is_unreachable, unreachable_message, waits
+from common.retries import (
+    RetryWaits,
+    is_unreachable,
+    log_retry,
+    retrying,
+    unreachable_message,
+    waits,
+)
 
 
 def response(status: int, retry_after: str | None = None) -> requests.Response:
@@ -46,3 +57,32 @@ def test_a_host_that_cannot_be_reached_is_told_apart_from_a_dropped_connection()
     assert "api.example.com" in unreachable_message(unknown, "https://api.example.com/v3/a.json")
     assert "does not resolve" in unreachable_message(unknown, "https://api.example.com/")
     assert "refused" in unreachable_message(refused, "http://127.0.0.1:9/")
+
+
+class SignIn:
+    """Not a stream: a tap's own sign-in, which retries with the same settings and waits."""
+
+    name = "sign-in"
+    logger = logging.getLogger("test.sign-in")
+
+    def __init__(self) -> None:
+        self.config = {"max_retries": 2, "max_retry_seconds": 60}
+        self.calls = 0
+
+    def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
+        return waits(RetryWaits(rate_limit_first=0, other_first=0))
+
+    def backoff_handler(self, details: t.Any) -> None:
+        log_retry(self, details)
+
+    def token(self) -> str:
+        self.calls += 1
+        raise RetriableAPIError("503", response(503))
+
+
+def test_anything_that_sends_requests_is_retried_within_its_settings(caplog) -> None:
+    sign_in = SignIn()
+    with pytest.raises(RetriableAPIError):
+        retrying(sign_in, sign_in.token)()
+    assert sign_in.calls == 3
+    assert [r.getMessage()[:23] for r in caplog.records] == ["Retrying sign-in in 0.0"] * 2

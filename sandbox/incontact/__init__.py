@@ -10,6 +10,11 @@ agrees. Where things are:
 - admin.py, contacts.py, performance.py, reports.py: the endpoint families
 - world.py, business_unit.py, contact_data.py, report_files.py: the data behind them
 - dates.py, paging.py, faults.py: how inContact writes times, pages lists and refuses
+
+Besides the generic faults of sandbox.core, one opt-in hostile answer the generic ones cannot
+make: `InContactSandbox.report_files_elsewhere()` names report files on another host, which
+serves them without sign-in and logs whether a bearer token reached it. (A token answer or a
+discovery document naming another host is a `replace` fault on the real answer.)
 """
 
 from sandbox.incontact.server import InContactSandbox

@@ -5,6 +5,9 @@ report-jobs/{jobId} is polled until it names a `resultFileURL`, and GET files?fi
 gives the file, base64-encoded inside JSON. Traps reproduced: the first poll of every job
 is a 409 ("Interval data pending"), the second finds it Running, only the third Finished;
 only CSV is written; a prebuilt report is listed with a null `reportId` and cannot run.
+Opt-in (`InContactSandbox.report_files_elsewhere()`): finished jobs name a `resultFileURL`
+on another host, a `ReportFileHost` that serves the files without sign-in, as a storage
+service would; it logs every request, so a test sees whether a bearer token reached it.
 Data Download (POST report-jobs/datadownload/{reportId}) answers its file inline, for a
 window of at most 30 days within the last 2 years, whose dates carry no time-zone offset.
 """
@@ -19,6 +22,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from sandbox.core.http import Request, Response
+from sandbox.core.server import SandboxServer
 from sandbox.incontact.dates import (
     DAY_MS,
     MAX_WINDOW_ERROR,
@@ -121,8 +125,11 @@ def start_job(jobs: ReportJobs, world: World, request: Request, report_id: str) 
 
 
 def poll_job(jobs: ReportJobs, world: World, job_id: str, *, version: int,
-             api_base: str) -> Response:  # fmt: skip
-    """The first poll of every job is a 409; the second finds it Running; then Finished."""
+             api_base: str, file_host: str | None = None) -> Response:  # fmt: skip
+    """The first poll of every job is a 409; the second finds it Running; then Finished.
+
+    The file is named under the API, or on `file_host` when one is given.
+    """
     job = jobs.poll(job_id)
     if job.polls == 1:
         raise Refusal(409, "Interval data pending, try again later")
@@ -130,6 +137,8 @@ def poll_job(jobs: ReportJobs, world: World, job_id: str, *, version: int,
     if finished and job.report.id is not None:
         jobs.store(job.file_name, report_csv(world, job.report.id, job.headers))
     url = f"{api_base}services/v{version}.0/files?{urlencode({'fileName': job.file_name})}"
+    if file_host is not None:
+        url = f"{file_host}/files/{job.file_name}"
     return Response(json={
         "jobId": job.id, "reportId": job.report.id, "reportName": job.report.name,
         "jobStart": iso_z(to_ms(job.started)),
@@ -146,6 +155,22 @@ def result_file(jobs: ReportJobs, request: Request) -> Response:
     if text is None:
         raise Refusal(404, f"File not found: {name}")
     return Response(json={"files": {"fileName": name, "file": _b64(text)}})
+
+
+class ReportFileHost(SandboxServer):
+    """Another host serving finished report files as a storage service does: the URL is the
+    key, so nothing asks for a sign-in, and a bearer token that arrives here has leaked."""
+
+    def __init__(self, jobs: ReportJobs) -> None:
+        super().__init__()
+        self.jobs = jobs
+
+    def handle(self, request: Request) -> Response:
+        name = request.path.removeprefix("/files/")
+        text = self.jobs.file(name) if request.method == "GET" else None
+        if text is None:
+            return Response.error(404, "Not Found")
+        return Response(json={"files": {"fileName": name, "file": _b64(text)}})
 
 
 def data_download(world: World, request: Request, report_id: str) -> Response:

@@ -5,7 +5,8 @@ Token requests and discovery documents go to auth.py. Every path under
 checks out, to its endpoint family: admin.py, contacts.py, performance.py or reports.py.
 The server holds what tests may change while it runs (credentials, token lifetime, older
 field names), the tokens, the report jobs and the world. It shapes every answer as inContact
-does, injected faults included (faults.py).
+does, injected faults included (faults.py). Opt-in: `report_files_elsewhere()` puts the
+report files on another host (reports.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import json
 import random
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,7 +28,12 @@ from sandbox.incontact.admin import ADMIN_LISTS
 from sandbox.incontact.auth import CENTRAL_AUTH_PATH, CXONE_AUTH_PATH, Tokens
 from sandbox.incontact.faults import Refusal, as_incontact_answers, error_answer, injected_body
 from sandbox.incontact.report_files import report_csv
-from sandbox.incontact.reports import CUSTOM_REPORTS, DOWNLOAD_REPORTS, ReportJobs
+from sandbox.incontact.reports import (
+    CUSTOM_REPORTS,
+    DOWNLOAD_REPORTS,
+    ReportFileHost,
+    ReportJobs,
+)
 from sandbox.incontact.world import World
 
 Params = dict[str, str]
@@ -60,6 +67,7 @@ class InContactSandbox(SandboxServer):
         self.tenant_id = str(uuid.UUID(int=random.Random(f"tenant:{seed}").getrandbits(128)))
         self.tokens = Tokens()
         self.jobs = ReportJobs()
+        self.file_host: ReportFileHost | None = None
         self.world = World(
             seed=seed, now=now, agents=max(1, agents), contacts_per_day=contacts_per_day
         )
@@ -159,6 +167,17 @@ class InContactSandbox(SandboxServer):
         """Update a contact later, as ACW or a supervisor does; it shows again to updatedSince."""
         self.world.touch_contact(contact_id, minutes_from_now)
 
+    @contextmanager
+    def report_files_elsewhere(self) -> Iterator[ReportFileHost]:
+        """Opt-in: while inside, finished jobs name a `resultFileURL` on another host, which
+        serves the files without sign-in (a storage service, say) and logs what reached it."""
+        with ReportFileHost(self.jobs) as host:
+            self.file_host = host
+            try:
+                yield host
+            finally:
+                self.file_host = None
+
     def report_csv(self, report_id: int, include_headers: bool = True) -> str:
         """The file a custom report's job produces."""
         return report_csv(self.world, report_id, include_headers)
@@ -239,9 +258,11 @@ class InContactSandbox(SandboxServer):
         return reports.start_job(self.jobs, self.world, request, params["report_id"])
 
     def _job(self, request: Request, version: int, params: Params) -> Response:
+        file_host = self.file_host.url if self.file_host else None
         return reports.poll_job(
-            self.jobs, self.world, params["job_id"], version=version, api_base=self.api_base
-        )
+            self.jobs, self.world, params["job_id"], version=version, api_base=self.api_base,
+            file_host=file_host,
+        )  # fmt: skip
 
     def _file(self, request: Request, version: int, params: Params) -> Response:
         return reports.result_file(self.jobs, request)

@@ -578,6 +578,26 @@ def test_report_job_errors(sandbox: InContactSandbox) -> None:
     assert get(sandbox, "files", auth=auth, fileName="nope.csv").status_code == 404
 
 
+def test_report_files_can_be_served_by_another_host(sandbox: InContactSandbox) -> None:
+    report_id = sandbox.report_ids[0]
+    auth = token(sandbox)
+    with sandbox.report_files_elsewhere() as files:
+        job_id = start_job(sandbox, auth, report_id).json()["jobId"]
+        polls = [get(sandbox, f"report-jobs/{job_id}", auth=auth) for _ in range(3)]
+        url = polls[-1].json()["resultFileURL"]
+        assert url.startswith(f"{files.url}/files/")
+        fetched = requests.get(url, timeout=10)
+        assert fetched.status_code == 200
+        text = base64.b64decode(fetched.json()["files"]["file"]).decode()
+        assert text == sandbox.report_csv(report_id)
+        assert requests.get(f"{files.url}/files/nope.csv", timeout=10).status_code == 404
+        assert [(r.method, r.status) for r in files.requests] == [("GET", 200), ("GET", 404)]
+        assert not any("Authorization" in r.headers for r in files.requests)
+    job_id = start_job(sandbox, auth, report_id).json()["jobId"]
+    polls = [get(sandbox, f"report-jobs/{job_id}", auth=auth) for _ in range(3)]
+    assert polls[-1].json()["resultFileURL"].startswith(sandbox.api_base)
+
+
 def download(sandbox: InContactSandbox, start: str, end: str, report: int = 0) -> requests.Response:
     report_id = sandbox.data_download_report_ids[report]
     url = f"{sandbox.api_base}services/v30.0/report-jobs/datadownload/{report_id}"

@@ -8,13 +8,15 @@ from datetime import datetime, timedelta, timezone
 from functools import cached_property
 
 import requests
-from singer_sdk import RESTStream
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 
-from tap_incontact.common import retries
-from tap_incontact.common.dates import bookmark_in, parse_timestamp, to_utc_iso
+from tap_incontact.common.answers import AnswerProblem, json_object, required_list
+from tap_incontact.common.dates import to_utc_iso
+from tap_incontact.common.retries import RetryWaits
+from tap_incontact.common.stream import BaseStream
+from tap_incontact.common.transport import OriginBoundSession, same_origin, url_problem
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -53,25 +55,9 @@ def seconds(value: t.Any) -> float | int | None:
         return None
 
 
-def api_error_detail(response: requests.Response) -> str:
-    """The API's own description of a failure: from the body or the icStatusDescription header."""
-    detail = response.headers.get("icStatusDescription", "")
-    try:
-        body = response.json()
-        if isinstance(body, dict):
-            detail = body.get("errorDescription") or body.get("error") or detail
-    except ValueError:
-        detail = detail or response.text[:200]
-    return str(detail or response.reason)
-
-
-def retry_wait_seconds(exception: BaseException, attempt: int) -> float:
-    """Retry-After when the API sends it, otherwise 1, 2, 4 … up to 60 seconds."""
-    response = getattr(exception, "response", None)
-    retry_after = response.headers.get("Retry-After", "") if response is not None else ""
-    if retry_after.replace(".", "", 1).isdigit():
-        return float(retry_after)
-    return float(min(2**attempt, 60))
+#: inContact publishes no rate limit and sends no reliable Retry-After: a 429 or an outage
+#: waits a second, doubling to a minute (sign-in included).
+RETRY_WAITS = RetryWaits(rate_limit_first=1, rate_limit_most=60, other_first=1, other_most=60)
 
 
 class SkipTopPaginator(BaseAPIPaginator[int]):
@@ -85,21 +71,27 @@ class SkipTopPaginator(BaseAPIPaginator[int]):
         self.records_key = records_key
 
     def has_more(self, response: requests.Response) -> bool:
-        if response.status_code == 204 or not response.content:
+        if response.status_code == 204:
             return False
-        body = response.json()
-        rows = len(body.get(self.records_key) or [])
-        total = body.get("totalRecords")
-        links = body.get("_links") or {}
+        body = json_object(response)
+        rows = len(required_list(body, self.records_key))
+        total, links = body.get("totalRecords"), body.get("_links") or {}
+        if total is not None and (isinstance(total, bool) or not isinstance(total, int)):
+            raise AnswerProblem("has a 'totalRecords' that is not a number")
+        if not isinstance(links, dict):
+            raise AnswerProblem("has '_links' that are not an object")
         return bool(rows and links.get("next") and (total is None or self._value + rows < total))
 
     def get_next(self, response: requests.Response) -> int:
-        return self._value + len(response.json().get(self.records_key) or [])
+        return self._value + len(required_list(json_object(response), self.records_key))
 
 
-class InContactStream(RESTStream[t.Any]):
+class InContactStream(BaseStream):
     """Shared by every inContact stream."""
 
+    tap: TapInContact
+    vendor = "inContact"
+    retry_waits = RETRY_WAITS
     records_key: t.ClassVar[str]
     #: Fields whose ISO 8601 durations (or seconds as text) become numbers of seconds.
     duration_fields: t.ClassVar[tuple[str, ...]] = ()
@@ -107,10 +99,6 @@ class InContactStream(RESTStream[t.Any]):
     #: post_process gives every value its declared type and keeps only declared fields, so
     #: the SDK's own conformance pass (a third of the CPU per contact) is not needed.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-
-    @property
-    def tap(self) -> TapInContact:
-        return t.cast("TapInContact", self._tap)
 
     @property
     def authenticator(self) -> InContactAuth:
@@ -123,10 +111,6 @@ class InContactStream(RESTStream[t.Any]):
     @property
     def http_headers(self) -> dict:
         return {"Accept": "application/json"}
-
-    @property
-    def timeout(self) -> int:
-        return int(self.config["request_timeout"])
 
     def get_new_paginator(self) -> BaseAPIPaginator:
         if self.paginated:
@@ -142,49 +126,78 @@ class InContactStream(RESTStream[t.Any]):
         return params
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        if response.status_code == 204 or not response.content:
-            return  # inContact's "no data"
-        yield from response.json().get(self.records_key) or []
+        if response.status_code == 204:
+            return  # inContact's documented "no data"; an empty 200 is not
+        yield from required_list(json_object(response), self.records_key)
 
     # Errors and retries
 
-    def response_error_message(self, response: requests.Response) -> str:
-        return (
-            f"inContact answered HTTP {response.status_code} for {self.name}: "
-            f"{api_error_detail(response)}"
-        )
+    def error_detail(self, response: requests.Response) -> str:
+        """The API's own words: the body's, else those of the icStatusDescription header."""
+        detail = response.headers.get("icStatusDescription", "")
+        try:
+            body = json_object(response)
+        except AnswerProblem:
+            return " ".join((detail or response.text or str(response.reason)).split())[:200]
+        detail = body.get("errorDescription") or body.get("error") or detail or response.reason
+        return " ".join(str(detail).split())[:200]
 
     def validate_response(self, response: requests.Response) -> None:
-        if response.status_code == 401:
+        if response.status_code == 401 and same_origin(response.url, self.url_base):
             if self.authenticator.renewed_after_rejection:
                 msg = (
                     f"inContact's API refused a new token for {self.name} (HTTP 401): "
-                    f"{api_error_detail(response)}"
+                    f"{self.error_detail(response)}"
                 )
-                raise FatalAPIError(msg)
+                raise FatalAPIError(self.redact(msg))
             self.authenticator.invalidate()  # expired early or revoked: sign in once more
             raise RetriableAPIError(self.response_error_message(response), response)
         if response.status_code < 400:
             self.authenticator.renewed_after_rejection = False
         super().validate_response(response)
 
-    def request_decorator(self, func: t.Callable) -> t.Callable:
-        return retries.retrying(self, func)
-
-    def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]:
-        return retries.waits(retry_wait_seconds)
-
-    def backoff_handler(self, details: t.Any) -> None:
-        retries.log_retry(self, details)
+    # Requests outside paging (report jobs)
 
     def call(
         self, method: str, url: str, context: Context | None, params: dict | None = None
     ) -> requests.Response:
-        """One request outside paging (report jobs), with the same sign-in, errors and retries."""
+        """One request to the API, with the same sign-in, errors and retries as paging."""
         request = self.build_prepared_request(
             method=method, url=url, params=params or {}, headers=self.http_headers
         )
-        return t.cast("requests.Response", self.request_decorator(self._request)(request, context))
+        return t.cast(
+            "requests.Response", self.request_decorator(self.send_request)(request, context)
+        )
+
+    def json_of(self, response: requests.Response) -> dict[str, t.Any]:
+        """The JSON object of an answer read outside paging; one line naming the stream and
+        the path when it is not one."""
+        try:
+            return json_object(response)
+        except AnswerProblem as problem:
+            raise self.answer_error(response, str(problem)) from None
+
+    def fetch_file(self, url: str, context: Context | None) -> requests.Response:
+        """A file an answer points at: with the token on the API's own origin, else without.
+
+        A file elsewhere (a storage service, say) needs no token, and must not receive one;
+        nor is it fetched from an address no API would name (link-local, cloud metadata).
+        """
+        if same_origin(url, self.url_base):
+            return self.call("GET", url, context)
+        if problem := url_problem(url):
+            msg = f"{self.vendor} named a file for {self.name} whose URL {problem}: not fetched"
+            raise FatalAPIError(self.redact(msg))
+        request = requests.Request("GET", url, headers=self.http_headers).prepare()
+
+        def send(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            describe = f"the file host of {self.vendor} ({self.name})"
+            with OriginBoundSession(url, describe=describe) as session:
+                response = session.send(prepared, timeout=self.timeout)
+            self.validate_response(response)
+            return response
+
+        return t.cast("requests.Response", self.request_decorator(send)(request, context))
 
     # Records
 
@@ -202,8 +215,17 @@ class InContactStream(RESTStream[t.Any]):
                 row[field] = seconds(row[field])
         for field in self._timestamp_fields:
             if row.get(field):
-                row[field] = to_utc_iso(str(row[field]))
+                try:
+                    row[field] = to_utc_iso(str(row[field]))
+                except (ValueError, OverflowError):
+                    value = str(row[field])[:40]
+                    raise self.bad_record(f"whose {field} is not a date-time: {value!r}") from None
+        if self.replication_key and not row.get(self.replication_key):
+            raise self.bad_record(f"without {self.replication_key}, which its bookmark needs")
         return self._declared_only(row)
+
+    def bad_record(self, problem: str) -> FatalAPIError:
+        return FatalAPIError(self.redact(f"{self.vendor} sent a {self.name} record {problem}"))
 
     def _declared_only(self, row: dict) -> dict:
         """The record without fields the pinned schema lacks, each named once in the log."""
@@ -237,10 +259,6 @@ class IncrementalStream(InContactStream):
     def check_sorted(self) -> bool:
         """Sorted streams re-read their last window, at or before the bookmark, on purpose."""
         return not self.is_sorted
-
-    def bookmark(self, context: Context | None) -> datetime | None:
-        bookmark = bookmark_in(self.get_context_state(context), self.replication_key)
-        return parse_timestamp(bookmark) if bookmark else None
 
     @property
     def settled_until(self) -> datetime:

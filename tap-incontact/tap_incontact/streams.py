@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import csv
 import io
 import time
@@ -13,6 +14,7 @@ from singer_sdk.exceptions import FatalAPIError
 
 from tap_incontact import schemas
 from tap_incontact.client import InContactStream, IncrementalStream, WindowStream, iso_z
+from tap_incontact.common.answers import AnswerProblem, json_object, repaired_text
 from tap_incontact.common.dates import parse_timestamp
 
 if t.TYPE_CHECKING:
@@ -97,18 +99,27 @@ class ContactsStream(IncrementalStream):
         updated = {"updatedSince": iso_z(recent), "orderBy": "lastUpdateTime asc"}
         for contact in self._read(updated, context):
             # Contacts that started inside the windows above were just written, as they are now.
-            started = contact.get("contactStartDate") or contact.get("contactStart")
-            if start == recent or not started or not start <= parse_timestamp(started) < recent:
+            if start == recent or not start <= self._started(contact) < recent:
                 yield contact
+
+    @staticmethod
+    def _started(contact: dict) -> datetime:
+        """When a contact started; the end of time when it does not say (post_process then
+        refuses a start that is not a date-time, naming the field)."""
+        try:
+            return parse_timestamp(contact.get("contactStartDate") or contact["contactStart"])
+        except (KeyError, ValueError, OverflowError):
+            return datetime.max.replace(tzinfo=timezone.utc)
 
     def _read(self, query: dict, context: Context | None) -> t.Iterator[dict]:
         """One filtered listing, skipping a contact that slid onto the next page while we read."""
-        previous_page: set[int] = set()
-        current_page: set[int] = set()
+        previous_page: set[int | None] = set()
+        current_page: set[int | None] = set()
         for contact in super().get_records({**(context or {}), "query": query}):
-            if contact["contactId"] in previous_page or contact["contactId"] in current_page:
+            key = contact.get("contactId")  # a contact without one stops the run further on
+            if key in previous_page or key in current_page:
                 continue
-            current_page.add(contact["contactId"])
+            current_page.add(key)
             if len(current_page) >= self.config["page_size"]:
                 previous_page, current_page = current_page, set()
             yield contact
@@ -162,9 +173,21 @@ class ReportsStream(InContactStream):
         return super().post_process(row, context)
 
 
-def csv_rows(encoded: str) -> t.Iterator[dict[str, str]]:
-    """The rows of a Base64 CSV file, every column kept: repeated or missing names get one."""
-    reader = csv.reader(io.StringIO(base64.b64decode(encoded).decode("utf-8-sig")))
+def file_text(encoded: t.Any, response: requests.Response) -> str:
+    """The text of a Base64 CSV file an answer carries; bytes that are not UTF-8 become U+FFFD
+    (and are counted, as in any answer)."""
+    if not isinstance(encoded, str):
+        raise AnswerProblem("has no Base64 'file'")
+    try:
+        raw = base64.b64decode("".join(encoded.split()), validate=True)
+    except binascii.Error:
+        raise AnswerProblem("has a 'file' that is not Base64") from None
+    return repaired_text(raw, response).removeprefix("\ufeff")
+
+
+def csv_rows(text: str) -> t.Iterator[dict[str, str]]:
+    """The rows of a CSV file, every column kept: repeated or missing names get one."""
+    reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
     names: list[str] = []
     for position, raw_name in enumerate(header, 1):
@@ -195,26 +218,40 @@ class CustomReportsStream(InContactStream):
             super().validate_response(response)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        report_id = (context or {})["report_id"]
+        if context is None:  # no custom_report_ids: the SDK still calls once, with no partition
+            return
+        report_id = context["report_id"]
         params = {
             "fileType": "CSV",
             "includeHeaders": "true",
             "deleteAfter": 7,
             "overwrite": "true",
         }
-        job_id = self.call("POST", self.get_url(context), context, params).json()["jobId"]
+        started = self.call("POST", self.get_url(context), context, params)
+        job_id = self.json_of(started).get("jobId")
+        if not isinstance(job_id, int):
+            raise self.answer_error(started, "has no 'jobId'")
         file_url = self._wait_for_file(report_id, job_id, context)
-        encoded = self.call("GET", file_url, context).json()["files"]["file"]
-        for number, row in enumerate(csv_rows(encoded), 1):
+        rows = self.parse_checked(self.fetch_file(file_url, context))
+        for number, row in enumerate(rows, 1):
             yield {"report_id": report_id, "job_id": job_id, "row_number": number, "data": row}
+
+    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
+        """The rows of a report file: `{"files": {"file": <Base64 CSV>}}`."""
+        files = json_object(response).get("files")
+        yield from csv_rows(
+            file_text(files.get("file") if isinstance(files, dict) else None, response)
+        )
 
     def _wait_for_file(self, report_id: int, job_id: int, context: Context | None) -> str:
         deadline = time.monotonic() + self.config["report_timeout_seconds"]
         while True:
             answer = self.call("GET", f"{self.url_base}report-jobs/{job_id}", context)
             if answer.status_code != 409:
-                job = answer.json()
+                job = self.json_of(answer)
                 job = job.get("jobResult", job)
+                if not isinstance(job, dict):
+                    raise self.answer_error(answer, "has no job")
                 if str(job.get("state", "")).lower() == "failed":
                     msg = f"inContact report {report_id} failed (job {job_id})"
                     raise FatalAPIError(msg)
@@ -246,6 +283,11 @@ class DataDownloadReportsStream(WindowStream):
             {"report_id": int(rid)} for rid in self.config.get("data_download_report_ids") or []
         ]
 
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        # Without report ids the SDK still calls once, without a partition: nothing to run.
+        if context is not None:
+            yield from super().get_records(context)
+
     @property
     def window(self) -> timedelta:
         return timedelta(days=self.config["data_download_window_days"])
@@ -265,11 +307,11 @@ class DataDownloadReportsStream(WindowStream):
         }
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        answer = response.json()
+        answer = json_object(response)
         if answer.get("errorMessage"):
             msg = f"inContact data download failed for {self.name}: {answer['errorMessage']}"
-            raise FatalAPIError(msg)
-        for number, row in enumerate(csv_rows(answer.get("file") or ""), 1):
+            raise FatalAPIError(self.redact(msg))
+        for number, row in enumerate(csv_rows(file_text(answer.get("file"), response)), 1):
             yield {"row_number": number, "data": row}
 
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:

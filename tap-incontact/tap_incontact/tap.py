@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 import typing as t
 from functools import cached_property
 
-import requests
-from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.exceptions import ConfigValidationError, FatalAPIError, RetriableAPIError
 
 from tap_incontact.auth import InContactAuth
+from tap_incontact.client import RETRY_WAITS
 from tap_incontact.common.dates import SettingError, SyncRange
+from tap_incontact.common.tap import BaseTap
 from tap_incontact.streams import STREAMS
 
 if t.TYPE_CHECKING:
@@ -32,11 +29,11 @@ def _setting(name: str, kind: t.Any = th.StringType, **kwargs: t.Any) -> th.Prop
     return th.Property(name, kind, **kwargs)
 
 
-class TapInContact(Tap):
+class TapInContact(BaseTap):
     """Singer tap for inContact / NICE CXone reporting and admin data."""
 
     name = "tap-incontact"
-    message_writer_class = MsgSpecWriter
+    url_settings = ("auth_url", "cxone_issuer", "api_base_url")
 
     config_jsonschema = th.PropertiesList(
         _setting("auth_method", th.StringType(allowed_values=list(REQUIRED_FOR)),
@@ -64,7 +61,7 @@ class TapInContact(Tap):
                  description="ISO 8601 date or date-time, or today, yesterday, today-N"),
         _setting("end_date", description="Same syntax as start_date; a date includes that "
                  "whole day. Default: now."),
-        _setting("lookback_minutes", th.IntegerType(minimum=0), default=60,
+        _setting("lookback_minutes", th.IntegerType(minimum=0, maximum=43200), default=60,
                  description="Contacts settle for at least 15 minutes: incremental runs re-read "
                  "this much, and windows never reach past now minus this."),
         _setting("performance_interval", th.StringType(allowed_values=["15m", "1h", "1d"]),
@@ -74,29 +71,22 @@ class TapInContact(Tap):
                  description="Report ids to run as Data Download reports"),
         _setting("data_download_window_days", th.IntegerType(minimum=1, maximum=30), default=1,
                  description="Days per Data Download request (the API allows 30)"),
-        _setting("page_size", th.IntegerType(minimum=1), default=1000,
+        _setting("page_size", th.IntegerType(minimum=1, maximum=10000), default=1000,
                  description="top for paged endpoints (the server may clamp it)"),
-        _setting("report_poll_seconds", th.NumberType(minimum=0), default=5,
+        _setting("report_poll_seconds", th.NumberType(minimum=0, maximum=3600), default=5,
                  description="Pause between polls of a custom report job"),
-        _setting("report_timeout_seconds", th.IntegerType(minimum=1), default=600,
+        _setting("report_timeout_seconds", th.IntegerType(minimum=1, maximum=86400), default=600,
                  description="Longest wait for a custom report job"),
-        _setting("request_timeout", th.IntegerType(minimum=1), default=300,
+        _setting("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                  description="Seconds to wait for one answer before retrying the request"),
-        _setting("max_retries", th.IntegerType(minimum=0), default=8,
+        _setting("max_retries", th.IntegerType(minimum=0, maximum=1000), default=8,
                  description="Retries of one request after 429, 5xx or a dropped connection"),
-        _setting("max_retry_seconds", th.IntegerType(minimum=0), default=1800,
+        _setting("max_retry_seconds", th.IntegerType(minimum=0, maximum=604800), default=1800,
                  description="Longest time spent retrying one request before giving up"),
     ).to_dict()  # fmt: skip
 
-    def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
-        super().__init__(*args, validate_config=validate_config, **kwargs)
-        if validate_config:
-            try:
-                self._check_settings()
-            except SettingError as error:
-                raise ConfigValidationError(str(error), errors=[str(error)]) from None
-
-    def _check_settings(self) -> None:
+    def check_settings(self) -> None:
+        super().check_settings()
         method = self.config.get("auth_method", "password")
         for name in REQUIRED_FOR[method]:
             if not self.config.get(name):
@@ -121,22 +111,10 @@ class TapInContact(Tap):
     @cached_property
     def auth(self) -> InContactAuth:
         """The run's one sign-in, shared by every stream of this tap (and no other tap)."""
-        return InContactAuth(self.config, self.logger)
+        return InContactAuth(self, RETRY_WAITS)
 
     def discover_streams(self) -> list[Stream]:
         return [stream_class(tap=self) for stream_class in STREAMS]
-
-    @classmethod
-    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
-        """Run the tap; a problem the user can fix is one line on stderr and exit 1."""
-        try:
-            super().invoke(*args, **kwargs)
-        except ConfigValidationError as error:
-            cls.logger.error("Invalid configuration: %s", "; ".join(error.errors or [str(error)]))
-            sys.exit(1)
-        except (FatalAPIError, RetriableAPIError, requests.RequestException) as error:
-            cls.logger.error("%s", error)
-            sys.exit(1)
 
 
 if __name__ == "__main__":

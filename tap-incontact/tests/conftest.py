@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from incontact_harness import SANDBOX
 
+from sandbox.core.server import SandboxServer
 from sandbox.incontact import InContactSandbox
 
 
@@ -15,3 +16,10 @@ def sandbox() -> Iterator[InContactSandbox]:
     SANDBOX.clear_log()
     yield SANDBOX
     SANDBOX.clear_faults()
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[SandboxServer]:
+    """Another host, which answers 404 to everything and logs what reached it."""
+    with SandboxServer() as other:
+        yield other

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tap_incontact.tap import TapInContact
 
 from sandbox import taprun
+from sandbox.core.server import SandboxServer
 from sandbox.incontact import InContactSandbox
 from sandbox.taprun import SyncOutput
 
@@ -16,6 +18,7 @@ PASSWORD = "pw-5e1f-SECRET-77aa"
 CLIENT_SECRET = "cs-90b2-SECRET-c3d4"
 ACCESS_KEY_SECRET = "aks-41fe-SECRET-e6f7"
 SECRETS = (PASSWORD, CLIENT_SECRET, ACCESS_KEY_SECRET)
+TOKEN_PATH = "/InContactAuthorizationServer/Token"
 SANDBOX = InContactSandbox(
     password=PASSWORD,
     client_secret=CLIENT_SECRET,
@@ -70,3 +73,40 @@ def run_cli(
 ) -> SyncOutput:
     """Run the installed `tap-incontact` command in a child process, with debug logging."""
     return taprun.run_command("tap-incontact", tmp_path, config, state, select=select)
+
+
+def host_of(server: SandboxServer) -> str:
+    """`127.0.0.1:<port>`, as error lines name a host."""
+    return urlsplit(server.url).netloc
+
+
+def error_line(output: SyncOutput) -> str:
+    """The one error line of a run that failed cleanly: exit 1, no traceback."""
+    errors = [line for line in output.log.splitlines() if "| ERROR " in line]
+    assert output.exit_code == 1, output.log[-3000:]
+    assert "Traceback" not in output.log
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def assert_secrets_kept(output: SyncOutput, *elsewhere: SandboxServer) -> None:
+    """No password, client secret, access key secret or token in the run's stdout (records
+    and state included) or log, nor in any request that reached another host."""
+    for secret in (*SECRETS, *SANDBOX.issued_tokens()):
+        assert secret not in output.stdout
+        assert secret not in output.log
+        for server in elsewhere:
+            assert not any(logged.carries(secret) for logged in server.requests)
+    for server in elsewhere:
+        assert not any("Authorization" in logged.headers for logged in server.requests)
+
+
+def token_requests(sandbox: InContactSandbox) -> list:
+    """The requests that reached the Central or CXone token endpoint."""
+    return [r for r in sandbox.requests if r.path in (TOKEN_PATH, "/auth/token")]
+
+
+def pass_through(sandbox: InContactSandbox, count: int, path_contains: str) -> None:
+    """Let the next `count` matching requests have their real answers, so that a fault
+    injected next hits the one after them."""
+    sandbox.inject(headers={"X-Passed-Through": "1"}, count=count, path_contains=path_contains)

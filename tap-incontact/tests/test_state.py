@@ -2,9 +2,11 @@
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from incontact_harness import sync, tap_config
+from tap_incontact.common.dates import parse_timestamp
 from tap_incontact.streams import STREAMS
 
 from sandbox.taprun import record_keys, run_until_killed
@@ -48,12 +50,19 @@ def test_incremental_streams_bookmark_what_they_read(full_run) -> None:
     assert all(p["replication_key_value"] for p in partitions)
 
 
-def test_a_bookmark_in_the_future_yields_no_records(full_run, sandbox) -> None:
+def test_a_bookmark_in_the_future_is_read_as_now_with_a_warning(full_run, sandbox, caplog) -> None:
     future = json.loads(
         re.sub(r'("replication_key_value": ")\d{4}', r"\g<1>2999", json.dumps(full_run.final_state))
     )
+    started = datetime.now(timezone.utc)
     output = sync(tap_config(start_date="today-4"), state=future, select=set(INCREMENTAL))
-    assert not any(output.records(stream) for stream in INCREMENTAL)
+    for stream in INCREMENTAL:
+        assert f"{stream}: the state's bookmark 2999-" in caplog.text, stream
+    windows = [s for s in INCREMENTAL if s != "contacts"]
+    assert not any(output.records(stream) for stream in windows)  # no window has closed since
+    [contacts] = [r for r in sandbox.requests if r.path.endswith("/contacts/completed")]
+    since = parse_timestamp(contacts.query["updatedSince"][0])
+    assert since >= started - timedelta(minutes=61)  # now less the default lookback_minutes
 
 
 def test_second_run_rereads_the_lookback_and_sees_updated_contacts(full_run, sandbox) -> None:

@@ -9,6 +9,7 @@ address far more often than an outage: it is retried only a few times, within ha
 from __future__ import annotations
 
 import collections
+import logging
 import typing as t
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -17,9 +18,6 @@ import backoff
 import requests
 from singer_sdk.exceptions import RetriableAPIError
 from urllib3.exceptions import NameResolutionError, NewConnectionError
-
-if t.TYPE_CHECKING:
-    from singer_sdk.streams import RESTStream
 
 RETRIABLE_ERRORS = (
     RetriableAPIError,
@@ -31,6 +29,23 @@ RETRIABLE_ERRORS = (
 #: Retries, and the seconds they may take, of a host that cannot be reached.
 UNREACHABLE_RETRIES = 3
 UNREACHABLE_SECONDS = 30.0
+
+
+class Retrier(t.Protocol):
+    """Whoever sends the requests that are retried: a stream, or a tap's own sign-in."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def logger(self) -> logging.Logger: ...
+
+    @property
+    def config(self) -> t.Mapping[str, t.Any]: ...
+
+    def backoff_wait_generator(self) -> t.Generator[float, t.Any, None]: ...
+
+    def backoff_handler(self, details: t.Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,7 @@ def unreachable_message(exception: BaseException, url: str | None = None) -> str
     return f"cannot reach {host}: the connection was refused (check the URL settings)"
 
 
-def retrying(stream: RESTStream, func: t.Callable) -> t.Callable:
+def retrying(stream: Retrier, func: t.Callable) -> t.Callable:
     """`func` retried with the stream's waits, within `max_retries` and `max_retry_seconds`."""
     unreachable_retried = backoff.on_exception(
         lambda: waits(RetryWaits()),
@@ -124,7 +139,7 @@ def waits(wait_seconds: t.Callable[[BaseException, int], float]) -> t.Generator[
         exception = yield wait
 
 
-def log_retry(stream: RESTStream, details: t.Any, describe: t.Callable[[t.Any], str] = str) -> None:
+def log_retry(stream: Retrier, details: t.Any, describe: t.Callable[[t.Any], str] = str) -> None:
     stream.logger.warning(
         "Retrying %s in %.1f s (attempt %d): %s",
         stream.name,

@@ -58,6 +58,16 @@ def repaired_utf8(response: requests.Response) -> bytes:
     return content
 
 
+def repaired_text(raw: bytes, response: requests.Response) -> str:
+    """Text an answer carries inside it (a Base64 file, say) as UTF-8, repaired and marked
+    on `response` as `repaired_utf8` does, so that the records affected are counted too."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        response.__dict__["_bad_bytes"] = True
+        return raw.decode("utf-8", errors="replace")
+
+
 def had_bad_bytes(response: requests.Response) -> bool:
     return bool(response.__dict__.get("_bad_bytes"))
 
