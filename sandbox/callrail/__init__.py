@@ -1,4 +1,4 @@
-"""A local CallRail API v3 that behaves as shared/api/callrail.md describes, quirks included:
+"""A local CallRail API v3 that behaves as docs/api/callrail.md describes, quirks included:
 the silent 7-day default, time zones, 25-month retention errors, page caps, the hourly rate
 limit, plan-gated caller ids and the type drift of call records.
 

@@ -1,4 +1,4 @@
-"""A local inContact / NICE CXone API as shared/api/incontact.md describes it, traps included.
+"""A local inContact / NICE CXone API as docs/api/incontact.md describes it, traps included.
 
 Two sign-ins (the Central password grant and a CXone back-end application) hand out tokens
 that the API under `/inContactAPI/services/v{NN}.0/` checks. Performance, skill summaries

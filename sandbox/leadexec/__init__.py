@@ -1,4 +1,4 @@
-"""A local ClickPoint LeadExec legacy Data Interface that behaves as shared/api/clickpoint.md
+"""A local ClickPoint LeadExec legacy Data Interface that behaves as docs/api/clickpoint.md
 says: XML by default and JSON on request, with their casing and value differences; naive
 Pacific times; skip/take paging over a moving total; leads that show up late; sends attached
 after the lead arrives; fields of their own per lead type.

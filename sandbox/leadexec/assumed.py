@@ -1,4 +1,4 @@
-"""Every LeadExec behaviour that shared/api/clickpoint.md marks **Assumed** is decided here, and
+"""Every LeadExec behaviour that docs/api/clickpoint.md marks **Assumed** is decided here, and
 only here: the Pacific source zone, the cap on `take`, the default sort, the window's field
 and ends, the JSON envelope and timestamp forms, the shape of sends, and the error answers.
 """

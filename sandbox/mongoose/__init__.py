@@ -1,6 +1,6 @@
 """A local Mongoose Metrics: the REST API v2 and the SPC SOAP API of the ASSUMED contract.
 
-Both APIs follow shared/api/mongoose.md, which is an assumption (Mongoose publishes neither),
+Both APIs follow docs/api/mongoose.md, which is an assumption (Mongoose publishes neither),
 so this simulator is the contract's reference, not the vendor's. One server answers both:
 
 - REST v2 under `/api/v2`: `get_fulfilled` and `customer_report`, Basic or query-parameter

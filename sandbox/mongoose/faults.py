@@ -4,7 +4,7 @@ REST: an HTTP status with a contract code (INVALID_DATE, DATE_RANGE_TOO_LARGE,
 INVALID_PARAMETER, AUTH_FAILED, API_ACCESS_DISABLED, NOT_FOUND, RATE_LIMITED), rendered in
 the format asked for (render.py). SOAP: a soap:Fault with an SpcFault detail, always HTTP
 500, whose faultcode is soap:Server for the transient codes and soap:Client otherwise
-(soap.py). Both contracts are assumed (shared/api/mongoose.md), not published by the vendor.
+(soap.py). Both contracts are assumed (docs/api/mongoose.md), not published by the vendor.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Record schemas, after ../shared/api/callrail.md. Every field is nullable but the keys.
+"""Record schemas, after docs/api/callrail.md. Every field is nullable but the keys.
 
 Ids are strings (CallRail mixes integers and masked strings); date-times are UTC.
 """

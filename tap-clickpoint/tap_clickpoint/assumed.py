@@ -1,6 +1,6 @@
 """What this tap assumes about LeadExec's legacy Data Interface, all in one place.
 
-ClickPoint does not document these facts; shared/api/clickpoint.md marks each one
+ClickPoint does not document these facts; docs/api/clickpoint.md marks each one
 **Assumed**. If a real account proves one wrong, this module is the place to change.
 """
 

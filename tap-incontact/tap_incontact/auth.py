@@ -1,6 +1,6 @@
 """Signing in to inContact: one token per tap, shared by every stream, renewed before it expires.
 
-Two ways in, both from ../shared/api/incontact.md:
+Two ways in, both from docs/api/incontact.md:
 - `password`: the inContact Central password grant. Its answer names the API's base URL
   (`resource_server_base_uri`), and a refresh token that lives 7,200 s from the grant.
 - `cxone`: the CXone back-end application (client id and secret, an access key), with the

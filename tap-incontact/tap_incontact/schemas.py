@@ -1,4 +1,4 @@
-"""Record schemas for the pinned API version (v30.0), after ../shared/api/incontact.md.
+"""Record schemas for the pinned API version (v30.0), after docs/api/incontact.md.
 
 Every field is nullable but the keys. Durations are numbers of seconds (`routingTime` stays in
 milliseconds, as the API counts it); date-times are UTC.

@@ -2,7 +2,7 @@
 
 Mongoose Metrics does not publish this API. Paths, parameter names, auth placement, envelope
 keys, field names, date formats and error codes below are the ASSUMED contract of
-../shared/api/mongoose.md, designed from comparable call-tracking APIs, not vendor facts. With a
+docs/api/mongoose.md, designed from comparable call-tracking APIs, not vendor facts. With a
 real account, correct them here (paths and auth placement are also settings); the streams and the
 paging, windowing and state logic in client.py and streams.py read every name from this module.
 """

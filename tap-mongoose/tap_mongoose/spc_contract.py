@@ -1,7 +1,7 @@
 """Everything mongoose-spc assumes about the Mongoose SPC SOAP API, in one place.
 
 Mongoose Metrics does not publish the SPC WSDL, so the names here are the ASSUMED contract of
-../shared/api/mongoose.md, not vendor facts. The shipped WSDL (wsdl/SpcService.wsdl) declares the
+docs/api/mongoose.md, not vendor facts. The shipped WSDL (wsdl/SpcService.wsdl) declares the
 same names. With a real account, either pass the vendor's WSDL (`--wsdl` or MONGOOSE_SPC_WSDL) and
 correct the names below to match it, or correct this module and the shipped WSDL together: the
 client in spc.py reads every name from here.
