@@ -92,3 +92,11 @@ def test_a_failed_discovery_is_one_error_line(tmp_path, caplog) -> None:
     config = {"api_key": "k-123456789", "api_url": "http://127.0.0.1:9"}
     assert run(TapDiscovering, config, "--discover", tmp_path=tmp_path) == 1
     assert error_lines(caplog) == ["Example answered HTTP 403 for the catalog"]
+
+
+def test_each_once_keeps_the_first_record_of_each_key(tmp_path) -> None:
+    tap = TapExample(config={"api_key": "k", "api_url": "http://127.0.0.1:1"})
+    stream = t.cast("BaseStream", tap.streams["items"])
+    records: list[dict] = [{"id": 1, "v": "a"}, {"id": 2}, {"id": 1, "v": "b"}, {"id": 3}]
+    assert list(stream.each_once(records)) == [{"id": 1, "v": "a"}, {"id": 2}, {"id": 3}]
+    assert stream.record_key({"id": 7, "x": 1}) == (7,)

@@ -276,6 +276,20 @@ class BaseStream(RESTStream[t.Any]):
 
     # Records
 
+    def record_key(self, record: Record) -> tuple:
+        """The record's primary key, as a tuple of its values."""
+        return tuple(record.get(key) for key in self.primary_keys or ())
+
+    def each_once(self, records: t.Iterable[Record]) -> t.Iterator[Record]:
+        """`records` with repeats of a primary key left out: while a window is read, a record
+        pushed onto the next page by one that arrived comes twice, and is kept once."""
+        seen: set[tuple] = set()
+        for record in records:
+            key = self.record_key(record)
+            if key not in seen:
+                seen.add(key)
+                yield record
+
     def generate_child_contexts(
         self, record: Record, context: Context | None
     ) -> t.Iterable[Context | None]:
