@@ -96,7 +96,7 @@ class InContactStream(BaseStream):
     #: Fields whose ISO 8601 durations (or seconds as text) become numbers of seconds.
     duration_fields: t.ClassVar[tuple[str, ...]] = ()
     paginated: t.ClassVar[bool] = False
-    #: post_process gives every value its declared type and keeps only declared fields, so
+    #: post_process gives every declared value its type (undeclared fields pass as sent), so
     #: the SDK's own conformance pass (a third of the CPU per contact) is not needed.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
@@ -222,25 +222,10 @@ class InContactStream(BaseStream):
                     raise self.bad_record(f"whose {field} is not a date-time: {value!r}") from None
         if self.replication_key and not row.get(self.replication_key):
             raise self.bad_record(f"without {self.replication_key}, which its bookmark needs")
-        return self._declared_only(row)
+        return row
 
     def bad_record(self, problem: str) -> FatalAPIError:
         return FatalAPIError(self.redact(f"{self.vendor} sent a {self.name} record {problem}"))
-
-    def _declared_only(self, row: dict) -> dict:
-        """The record without fields the pinned schema lacks, each named once in the log."""
-        properties = self.schema["properties"]
-        if all(field in properties for field in row):
-            return row
-        unknown = sorted(set(row) - set(properties) - self._reported_unknown)
-        if unknown:
-            self.logger.warning("%s: leaving out fields not in the schema: %s", self.name, unknown)
-            self._reported_unknown.update(unknown)
-        return {field: value for field, value in row.items() if field in properties}
-
-    @cached_property
-    def _reported_unknown(self) -> set[str]:
-        return set()
 
 
 def iso_z(moment: datetime) -> str:

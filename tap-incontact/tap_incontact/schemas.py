@@ -1,23 +1,18 @@
 """Record schemas for the pinned API version (v30.0), after docs/api/incontact.md.
 
 Every field is nullable but the keys. Durations are numbers of seconds (`routingTime` stays in
-milliseconds, as the API counts it); date-times are UTC.
+milliseconds, as the API counts it); date-times are UTC. Fields not declared here (agents'
+city and atHome, teams' thresholds, whatever a later version adds) pass through as sent.
 """
 
 from __future__ import annotations
 
 from singer_sdk import typing as th
 
+from tap_incontact.common.schemas import props, schema
+
 S, INT, NUM, B, DT = th.StringType, th.IntegerType, th.NumberType, th.BooleanType, th.DateTimeType
 ANY_OBJECT = th.ObjectType(additional_properties=True)
-
-
-def props(*names: str, kind: type[th.JSONTypeHelper] | th.JSONTypeHelper = S) -> list[th.Property]:
-    return [th.Property(name, kind) for name in names]
-
-
-def schema(*properties: th.Property) -> dict:
-    return th.PropertiesList(*properties).to_dict()
 
 
 AGENTS = schema(

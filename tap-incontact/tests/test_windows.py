@@ -120,12 +120,8 @@ def test_data_download_windows_have_no_offset_and_stay_within_thirty_days(sandbo
     assert output.records("data_download_reports")
 
 
-def test_fields_outside_the_pinned_schema_are_left_out_with_one_warning(caplog) -> None:
+def test_fields_outside_the_pinned_schema_are_kept_as_sent(caplog) -> None:
     agents = TapInContact(config=tap_config()).streams["agents"]
-    first = agents.post_process({"agentId": 1, "firstName": "Ann", "shoeSize": 41})
-    second = agents.post_process({"agentId": 2, "shoeSize": 38})
-    assert first == {"agentId": 1, "firstName": "Ann"}
-    assert second == {"agentId": 2}
-    assert [r.getMessage() for r in caplog.records].count(
-        "agents: leaving out fields not in the schema: ['shoeSize']"
-    ) == 1
+    record = agents.post_process({"agentId": 1, "firstName": "Ann", "atHome": True, "city": "Oslo"})
+    assert record == {"agentId": 1, "firstName": "Ann", "atHome": True, "city": "Oslo"}
+    assert agents.schema["additionalProperties"] is True
