@@ -237,7 +237,7 @@ class IncrementalStream(InContactStream):
     """Shared by streams with a bookmark: start_date, the future-bookmark rule, settling data."""
 
     def compare_start_date(self, value: str, start_date_value: str) -> str:
-        # start_date may be relative ("today-7"); bookmark_or_start applies it.
+        # start_date may be relative ("today-7"); resume_from applies it.
         return value
 
     @property

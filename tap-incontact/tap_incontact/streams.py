@@ -24,6 +24,9 @@ if t.TYPE_CHECKING:
 #: **Assumed** (incontact.md): contacts/completed refuses an updatedSince older than 30 days;
 #: a day of margin keeps clock differences out of the way.
 UPDATED_SINCE_MAX_AGE = timedelta(days=29)
+#: **Assumed** (incontact.md): a startDate..endDate window of contacts/completed spans 30 days
+#: at most. No cap on the rows a window pages through is documented, so windows are this wide.
+CONTACT_WINDOW_MAX = timedelta(days=30)
 DATA_DOWNLOAD_HISTORY = timedelta(days=2 * 365)  # data download serves the last two years
 
 
@@ -72,8 +75,9 @@ class CampaignsStream(InContactStream):
 class ContactsStream(IncrementalStream):
     """Completed contacts, by last update: contacts change for a while after they end.
 
-    Up to 30 days back, one `updatedSince` query; older history is read first in one-day
-    windows of contact start (the API refuses an older updatedSince).
+    Up to 30 days back, one `updatedSince` query; older history is read first in windows of
+    contact start as wide as the API allows (the API refuses an older updatedSince). Contacts
+    updated at or after the end of the range are not emitted, so the bookmark stays inside it.
     """
 
     name = "contacts"
@@ -90,20 +94,32 @@ class ContactsStream(IncrementalStream):
         start = self.resume_from(self.bookmark(context), lookback)
         if start is None:
             return
-        recent = max(start, datetime.now(timezone.utc) - UPDATED_SINCE_MAX_AGE)
-        day = start
-        while day < recent:  # older history, by contact start
-            day_end = min(day + timedelta(days=1), recent)
-            yield from self._read({"startDate": iso_z(day), "endDate": iso_z(day_end)}, context)
-            day = day_end
+        end = self.tap.sync_range.end
+        recent = min(max(start, datetime.now(timezone.utc) - UPDATED_SINCE_MAX_AGE), end)
+        window_start = start
+        while window_start < recent:  # older history, by contact start
+            window_end = min(window_start + CONTACT_WINDOW_MAX, recent)
+            window = {"startDate": iso_z(window_start), "endDate": iso_z(window_end)}
+            for contact in self.listing(window, context):
+                if self.updated_at(contact) < end:
+                    yield contact
+            window_start = window_end
+        if recent >= end:
+            return
         updated = {"updatedSince": iso_z(recent), "orderBy": "lastUpdateTime asc"}
-        for contact in self._read(updated, context):
+        for contact in self.listing(updated, context):
+            if self.updated_at(contact) >= end:
+                return  # oldest update first: every contact after this one is later still
             # Contacts that started inside the windows above were just written, as they are now.
-            if start == recent or not start <= self._started(contact) < recent:
+            if start == recent or not start <= self.started_at(contact) < recent:
                 yield contact
 
+    def listing(self, query: dict[str, str], context: Context | None) -> t.Iterator[dict]:
+        """Every contact one filtered listing pages through, each once (see each_once)."""
+        yield from self.each_once(super().get_records({**(context or {}), "query": query}))
+
     @staticmethod
-    def _started(contact: dict) -> datetime:
+    def started_at(contact: dict) -> datetime:
         """When a contact started; the end of time when it does not say (post_process then
         refuses a start that is not a date-time, naming the field)."""
         try:
@@ -111,18 +127,10 @@ class ContactsStream(IncrementalStream):
         except (KeyError, ValueError, OverflowError):
             return datetime.max.replace(tzinfo=timezone.utc)
 
-    def _read(self, query: dict, context: Context | None) -> t.Iterator[dict]:
-        """One filtered listing, skipping a contact that slid onto the next page while we read."""
-        previous_page: set[int | None] = set()
-        current_page: set[int | None] = set()
-        for contact in super().get_records({**(context or {}), "query": query}):
-            key = contact.get("contactId")  # a contact without one stops the run further on
-            if key in previous_page or key in current_page:
-                continue
-            current_page.add(key)
-            if len(current_page) >= self.config["page_size"]:
-                previous_page, current_page = current_page, set()
-            yield contact
+    @staticmethod
+    def updated_at(contact: dict) -> datetime:
+        """When a contact was last updated (post_process has checked it is a date-time)."""
+        return parse_timestamp(contact["lastUpdateTime"])
 
 
 class AgentPerformanceStream(WindowStream):

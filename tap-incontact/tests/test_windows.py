@@ -57,23 +57,45 @@ def test_a_204_answer_is_an_empty_page_not_an_error(sandbox) -> None:
     assert output.records("agents")
 
 
-def test_old_contacts_are_read_in_day_windows_then_by_update_time(sandbox) -> None:
+def test_old_contacts_are_read_in_thirty_day_windows_then_by_update_time(sandbox) -> None:
     output = sync(tap_config(start_date="today-40"), select={"contacts"})
     contacts = output.records("contacts")
     dated = [r for r in requests_to(sandbox, "/contacts/completed") if "startDate" in r.query]
     since = [r for r in requests_to(sandbox, "/contacts/completed") if "updatedSince" in r.query]
-    assert dated
+    assert len({r.query["startDate"][0] for r in dated}) == 1  # 40 - 29 days: one window
     assert since
     for request in dated:
         span = parse_timestamp(request.query["endDate"][0]) - parse_timestamp(
             request.query["startDate"][0]
         )
-        assert span <= timedelta(days=1)
+        assert span <= timedelta(days=30)
     oldest_since = min(parse_timestamp(r.query["updatedSince"][0]) for r in since)
     assert oldest_since >= datetime.now(timezone.utc) - timedelta(days=30)
     assert len({c["contactId"] for c in contacts}) == len(contacts)
     starts = [parse_timestamp(c["contactStartDate"]) for c in contacts]
     assert min(starts) < datetime.now(timezone.utc) - timedelta(days=35)
+
+
+def test_a_backfill_of_old_contacts_asks_for_no_window_over_thirty_days(sandbox) -> None:
+    sync(tap_config(start_date="today-100", end_date="today-31"), select={"contacts"})
+    dated = [r for r in requests_to(sandbox, "/contacts/completed") if "startDate" in r.query]
+    starts = sorted({r.query["startDate"][0] for r in dated})
+    assert len(starts) == 3  # 70 days: the fewest windows of at most 30 days
+    assert all(r.status in (200, 204) for r in requests_to(sandbox, "/contacts/completed"))
+
+
+def test_contacts_updated_after_end_date_are_not_emitted_nor_bookmarked(sandbox) -> None:
+    everything = sync(tap_config(start_date="today-3"), select={"contacts"}).records("contacts")
+    end = datetime.combine(datetime.now(timezone.utc).date(), datetime.min.time(), timezone.utc)
+    assert any(parse_timestamp(c["lastUpdateTime"]) >= end for c in everything)
+    bounded = sync(tap_config(start_date="today-3", end_date="today-1"), select={"contacts"})
+    contacts = bounded.records("contacts")
+    assert contacts
+    assert all(parse_timestamp(c["lastUpdateTime"]) < end for c in contacts)
+    expected = {c["contactId"] for c in everything if parse_timestamp(c["lastUpdateTime"]) < end}
+    assert {c["contactId"] for c in contacts} == expected
+    bookmark = bounded.final_state["bookmarks"]["contacts"]["replication_key_value"]
+    assert parse_timestamp(bookmark) < end
 
 
 def test_contacts_ask_for_updates_oldest_first(sandbox) -> None:
