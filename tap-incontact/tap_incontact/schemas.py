@@ -78,9 +78,13 @@ AGENT_DURATIONS = (
     "outboundAvgTalkTime", "totalTalkTime", "totalAvgTalkTime", "totalAvgHandleTime",
     "consultTime", "availableTime", "unavailableTime", "acwTime", "loginTime",
 )  # fmt: skip
+#: A performance row's window: its kind (15m, 1h, 1d or range), its bounds, and the zone
+#: whose days and hours the windows follow.
 _WINDOW = (
+    th.Property("interval", S, required=True),
     th.Property("interval_start", DT, required=True),
     th.Property("interval_end", DT, required=True),
+    th.Property("time_zone", S),
 )
 _PERFORMANCE = (
     *props("agentOffered", "inboundHandled", "outboundHandled", "totalHandled", kind=INT),
@@ -142,5 +146,6 @@ DATA_DOWNLOAD_REPORTS = schema(
     th.Property("window_start", DT, required=True),
     th.Property("row_number", INT, required=True),
     th.Property("window_end", DT),
+    th.Property("time_zone", S),
     th.Property("data", ANY_OBJECT),
 )

@@ -13,9 +13,15 @@ from datetime import datetime, timedelta, timezone
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_incontact import schemas
-from tap_incontact.client import InContactStream, IncrementalStream, WindowStream, iso_z
+from tap_incontact.client import (
+    InContactStream,
+    IncrementalStream,
+    PerformanceStream,
+    WindowStream,
+    iso_z,
+)
 from tap_incontact.common.answers import AnswerProblem, json_object, repaired_text
-from tap_incontact.common.dates import parse_timestamp
+from tap_incontact.common.dates import day_windows, midnight, parse_timestamp
 
 if t.TYPE_CHECKING:
     import requests
@@ -28,6 +34,7 @@ UPDATED_SINCE_MAX_AGE = timedelta(days=29)
 #: at most. No cap on the rows a window pages through is documented, so windows are this wide.
 CONTACT_WINDOW_MAX = timedelta(days=30)
 DATA_DOWNLOAD_HISTORY = timedelta(days=2 * 365)  # data download serves the last two years
+SUMMARY_SPAN_MAX = timedelta(days=30)  # skills/summary: "Invalid date range. Max 30 days."
 
 
 class AgentsStream(InContactStream):
@@ -95,21 +102,19 @@ class ContactsStream(IncrementalStream):
         if start is None:
             return
         end = self.tap.sync_range.end
+        # Without end_date, a contact dated after now (a clock far ahead) is still emitted.
+        bound = end if self.config.get("end_date") else None
         recent = min(max(start, datetime.now(timezone.utc) - UPDATED_SINCE_MAX_AGE), end)
         window_start = start
         while window_start < recent:  # older history, by contact start
             window_end = min(window_start + CONTACT_WINDOW_MAX, recent)
             window = {"startDate": iso_z(window_start), "endDate": iso_z(window_end)}
-            for contact in self.listing(window, context):
-                if self.updated_at(contact) < end:
-                    yield contact
+            yield from self.updated_before(bound, self.listing(window, context))
             window_start = window_end
         if recent >= end:
             return
         updated = {"updatedSince": iso_z(recent), "orderBy": "lastUpdateTime asc"}
-        for contact in self.listing(updated, context):
-            if self.updated_at(contact) >= end:
-                return  # oldest update first: every contact after this one is later still
+        for contact in self.updated_before(bound, self.listing(updated, context)):
             # Contacts that started inside the windows above were just written, as they are now.
             if start == recent or not start <= self.started_at(contact) < recent:
                 yield contact
@@ -117,6 +122,21 @@ class ContactsStream(IncrementalStream):
     def listing(self, query: dict[str, str], context: Context | None) -> t.Iterator[dict]:
         """Every contact one filtered listing pages through, each once (see each_once)."""
         yield from self.each_once(super().get_records({**(context or {}), "query": query}))
+
+    @staticmethod
+    def updated_before(bound: datetime | None, contacts: t.Iterable[dict]) -> t.Iterator[dict]:
+        """`contacts` without those updated at or after `bound` (all of them without one).
+
+        A contact whose lastUpdateTime is missing or no date-time passes: post_process then
+        stops the run, naming the field.
+        """
+        for contact in contacts:
+            try:
+                late = bound is not None and parse_timestamp(contact["lastUpdateTime"]) >= bound
+            except (KeyError, TypeError, ValueError, OverflowError):
+                late = False
+            if not late:
+                yield contact
 
     @staticmethod
     def started_at(contact: dict) -> datetime:
@@ -127,42 +147,38 @@ class ContactsStream(IncrementalStream):
         except (KeyError, ValueError, OverflowError):
             return datetime.max.replace(tzinfo=timezone.utc)
 
-    @staticmethod
-    def updated_at(contact: dict) -> datetime:
-        """When a contact was last updated (post_process has checked it is a date-time)."""
-        return parse_timestamp(contact["lastUpdateTime"])
 
-
-class AgentPerformanceStream(WindowStream):
+class AgentPerformanceStream(PerformanceStream):
     name = "agent_performance"
     path = "agents/performance"
     records_key = "agentPerformance"
-    primary_keys = ("agentId", "interval_start")
+    primary_keys = ("agentId", "interval", "interval_start")
     replication_key = "interval_start"
     duration_fields = schemas.AGENT_DURATIONS
     schema = schemas.AGENT_PERFORMANCE
 
 
-class TeamPerformanceStream(WindowStream):
+class TeamPerformanceStream(PerformanceStream):
     name = "team_performance"
     path = "teams/performance-total"
     records_key = "teamPerformanceTotal"
-    primary_keys = ("teamId", "interval_start")
+    primary_keys = ("teamId", "interval", "interval_start")
     replication_key = "interval_start"
     duration_fields = schemas.TEAM_DURATIONS
     schema = schemas.TEAM_PERFORMANCE
 
 
-class SkillSummariesStream(WindowStream):
-    """Skill totals per window (never more than the API's 30 days: windows are a day at most)."""
+class SkillSummariesStream(PerformanceStream):
+    """Skill totals per window; one request never spans more than the API's 30 days."""
 
     name = "skill_summaries"
     path = "skills/summary"
     records_key = "skillSummaries"
-    primary_keys = ("skillId", "interval_start")
+    primary_keys = ("skillId", "interval", "interval_start")
     replication_key = "interval_start"
     duration_fields = schemas.SKILL_DURATIONS
     schema = schemas.SKILL_SUMMARIES
+    max_span = SUMMARY_SPAN_MAX
 
 
 class ReportsStream(InContactStream):
@@ -275,7 +291,8 @@ class CustomReportsStream(InContactStream):
 
 
 class DataDownloadReportsStream(WindowStream):
-    """Data Download reports, one request per window of data_download_window_days (≤ 30)."""
+    """Data Download reports, one request per window of data_download_window_days (≤ 30) of
+    the account's days; the last window ends where settled data ends, and grows next run."""
 
     name = "data_download_reports"
     path = "report-jobs/datadownload/{report_id}"
@@ -296,9 +313,15 @@ class DataDownloadReportsStream(WindowStream):
         if context is not None:
             yield from super().get_records(context)
 
-    @property
-    def window(self) -> timedelta:
-        return timedelta(days=self.config["data_download_window_days"])
+    def windows(self, context: Context | None) -> list[tuple[datetime, datetime]]:
+        first = self.first_instant(context)
+        if first is None:
+            return []
+        zone = self.tap.zone
+        first_day = midnight(first.astimezone(zone).date(), zone)
+        return day_windows(
+            first_day, self.settled_until, self.config["data_download_window_days"], zone
+        )
 
     @property
     def earliest(self) -> datetime:

@@ -57,6 +57,7 @@ def tap_config(**overrides: Any) -> dict[str, Any]:
         "password": PASSWORD,
         "auth_url": SANDBOX_URL + TOKEN_PATH,
         "start_date": "today-3",
+        "time_zone": "America/Chicago",
         "custom_report_ids": SANDBOX.report_ids[:2],
         "data_download_report_ids": SANDBOX.data_download_report_ids[:1],
         "report_poll_seconds": 0.05,

@@ -13,7 +13,7 @@ import pytest
 import requests
 from incontact_harness import run_cli, sync, tap_config
 from jsonschema import Draft7Validator, FormatChecker
-from tap_incontact.client import WindowStream, seconds
+from tap_incontact.client import InContactStream, WindowStream, seconds
 from tap_incontact.common.dates import parse_timestamp
 from tap_incontact.streams import STREAMS
 
@@ -62,7 +62,14 @@ def test_every_record_of_every_stream_matches_the_emitted_schema(
     assert problems == []
 
 
-def _same(stream: type, field: str, sent: object, emitted: object) -> bool:
+#: Skill summaries' real-time fields: this minute's values, so an answer asked again may differ.
+SNAPSHOT_FIELDS = {
+    "agentsAcw", "agentsAvailable", "agentsIdle", "agentsLoggedIn", "agentsUnavailable",
+    "agentsWorking", "contactsActive", "queueCount",
+}  # fmt: skip
+
+
+def _same(stream: type[InContactStream], field: str, sent: object, emitted: object) -> bool:
     """An emitted value is the one sent: as is, as seconds (durations), or the same instant."""
     if sent == emitted:
         return True
@@ -106,7 +113,7 @@ def test_each_record_keeps_every_field_the_api_sent(shared_sandbox, everything, 
     output, sent_requests = everything
     emitted = output.records(stream.name)
     assert emitted, stream.name
-    windowed, sent_rows = issubclass(stream, WindowStream), {}
+    windowed, sent_rows = issubclass(stream, WindowStream), dict[tuple, dict]()
     path = re.escape(stream.path).replace(re.escape("{report_id}"), r"\d+")
     for request in sent_requests:
         if request.status != 200 or not re.search(rf"/v\d+\.0/{path}$", request.path):
@@ -116,13 +123,13 @@ def test_each_record_keeps_every_field_the_api_sent(shared_sandbox, everything, 
             report_id = int(request.path.rsplit("/", 1)[1])
             text = base64.b64decode(answer["file"]).decode()
             for number, row in enumerate(csv.DictReader(io.StringIO(text)), 1):
-                key = (report_id, _window_start(request), number)
-                sent_rows[key] = {"data": row}
+                sent_rows[(report_id, _window_start(request), number)] = {"data": row}
             continue
         for row in answer[stream.records_key]:
             ident = row[stream.primary_keys[0]]
             sent_rows[(ident, _window_start(request)) if windowed else (ident,)] = row
     for record in emitted:
+        key: tuple
         if stream.name == "data_download_reports":
             key = (
                 record["report_id"],
@@ -135,7 +142,11 @@ def test_each_record_keeps_every_field_the_api_sent(shared_sandbox, everything, 
             key = (record[stream.primary_keys[0]],)
         sent = sent_rows[key]
         assert set(sent) <= set(record), (stream.name, set(sent) - set(record))
-        wrong = [f for f, v in sent.items() if not _same(stream, f, v, record[f])]
+        wrong = [
+            f
+            for f, v in sent.items()
+            if f not in SNAPSHOT_FIELDS and not _same(stream, f, v, record[f])
+        ]
         assert wrong == [], (stream.name, {f: (sent[f], record[f]) for f in wrong})
 
 
