@@ -9,7 +9,9 @@ import io
 import time
 import typing as t
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 
+import requests
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_incontact import schemas
@@ -21,10 +23,10 @@ from tap_incontact.client import (
     iso_z,
 )
 from tap_incontact.common.answers import AnswerProblem, json_object, repaired_text
-from tap_incontact.common.dates import day_windows, midnight, parse_timestamp
+from tap_incontact.common.dates import SettingError, day_windows, midnight, parse_timestamp
+from tap_incontact.common.failures import RunFailed, describe_failure
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk.helpers.types import Context
 
 #: **Assumed** (incontact.md): contacts/completed refuses an updatedSince older than 30 days;
@@ -35,6 +37,8 @@ UPDATED_SINCE_MAX_AGE = timedelta(days=29)
 CONTACT_WINDOW_MAX = timedelta(days=30)
 DATA_DOWNLOAD_HISTORY = timedelta(days=2 * 365)  # data download serves the last two years
 SUMMARY_SPAN_MAX = timedelta(days=30)  # skills/summary: "Invalid date range. Max 30 days."
+#: The report types that run as Custom Report jobs (Prebuilt reports cannot run by API).
+CUSTOM_REPORT_KINDS = ("Public", "Private")
 
 
 class AgentsStream(InContactStream):
@@ -197,6 +201,41 @@ class ReportsStream(InContactStream):
         return super().post_process(row, context)
 
 
+def chosen_reports(stream: InContactStream, setting: str, kinds: tuple[str, ...]) -> list[int]:
+    """The report ids `setting` names, each by id or by name as `GET reports` lists it.
+
+    The listing is read once, and only when a name is given. An unknown name stops the run
+    with one line listing the names of the account's reports of these kinds.
+    """
+    wanted = stream.config.get(setting) or []
+    if all(isinstance(v, int) or str(v).strip().isdigit() for v in wanted):
+        return [int(v) for v in wanted]
+    try:
+        listing = stream.json_of(stream.call("GET", f"{stream.url_base}reports", None))
+    except requests.RequestException as error:  # unreachable after every retry
+        raise RunFailed(stream.redact(describe_failure(error))) from None
+    reports = listing.get("reports")
+    reports = reports if isinstance(reports, list) else []
+    by_name = {
+        str(r.get("reportName")).strip(): r["reportId"]
+        for r in reports
+        if isinstance(r, dict) and r.get("reportType") in kinds and r.get("reportId") is not None
+    }
+    ids = []
+    for value in wanted:
+        text = str(value).strip()
+        if text.isdigit():
+            ids.append(int(text))
+        elif text in by_name:
+            ids.append(int(by_name[text]))
+        else:
+            names = ", ".join(sorted(by_name)) or "none"
+            msg = f"setting '{setting}' names no report of this account: {text!r}"
+            msg += f" (its reports: {names})"
+            raise SettingError(msg)
+    return ids
+
+
 def file_text(encoded: t.Any, response: requests.Response) -> str:
     """The text of a Base64 CSV file an answer carries; bytes that are not UTF-8 become U+FFFD
     (and are counted, as in any answer)."""
@@ -233,9 +272,10 @@ class CustomReportsStream(InContactStream):
     primary_keys = ("report_id", "row_number")
     schema = schemas.CUSTOM_REPORTS
 
-    @property
+    @cached_property
     def partitions(self) -> list[dict] | None:
-        return [{"report_id": int(rid)} for rid in self.config.get("custom_report_ids") or []]
+        ids = chosen_reports(self, "custom_report_ids", CUSTOM_REPORT_KINDS)
+        return [{"report_id": report_id} for report_id in ids]
 
     def validate_response(self, response: requests.Response) -> None:
         if response.status_code != 409:  # 409: the job's file is not ready yet
@@ -302,11 +342,10 @@ class DataDownloadReportsStream(WindowStream):
     window_fields = ("window_start", "window_end")
     schema = schemas.DATA_DOWNLOAD_REPORTS
 
-    @property
+    @cached_property
     def partitions(self) -> list[dict] | None:
-        return [
-            {"report_id": int(rid)} for rid in self.config.get("data_download_report_ids") or []
-        ]
+        ids = chosen_reports(self, "data_download_report_ids", ("Data Download",))
+        return [{"report_id": report_id} for report_id in ids]
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         # Without report ids the SDK still calls once, without a partition: nothing to run.

@@ -25,7 +25,8 @@ REQUIRED_FOR = {
     "password": ("application_name", "vendor_name", "business_unit", "username", "password"),
     "cxone": ("client_id", "client_secret", "access_key_id", "access_key_secret"),
 }
-INTEGERS = th.ArrayType(th.IntegerType)
+#: Reports by id (4087) or by name ("Contact Detail Export").
+REPORTS = th.ArrayType(th.CustomType({"type": ["integer", "string"]}))
 
 
 def _setting(name: str, kind: t.Any = th.StringType, **kwargs: t.Any) -> th.Property:
@@ -75,9 +76,12 @@ class TapInContact(BaseTap):
         _setting("time_zone", description="IANA time zone (America/Chicago) whose days "
                  "start_date, end_date, today-N and day windows name. Default: the business "
                  "unit's zone as the API reports it, else UTC with a warning"),
-        _setting("custom_report_ids", INTEGERS, description="Report ids to run as Custom Reports"),
-        _setting("data_download_report_ids", INTEGERS,
-                 description="Report ids to run as Data Download reports"),
+        _setting("custom_report_ids", REPORTS,
+                 description="Reports to run as Custom Reports: ids, or names as the reports "
+                 "stream lists them"),
+        _setting("data_download_report_ids", REPORTS,
+                 description="Reports to run as Data Download reports: ids, or names as the "
+                 "reports stream lists them"),
         _setting("data_download_window_days", th.IntegerType(minimum=1, maximum=30), default=30,
                  description="Days per Data Download request (at most 30, the API's limit)"),
         _setting("page_size", th.IntegerType(minimum=1, maximum=10000), default=1000,
