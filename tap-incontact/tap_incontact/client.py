@@ -60,6 +60,10 @@ def seconds(value: t.Any) -> float | int | None:
 RETRY_WAITS = RetryWaits(rate_limit_first=1, rate_limit_most=60, other_first=1, other_most=60)
 
 
+#: The context key under which `InContactStream.filtered` passes a request's filters.
+QUERY = "query"
+
+
 class SkipTopPaginator(BaseAPIPaginator[int]):
     """`skip` advances by the rows received: the server clamps `top`, so a short page is no end.
 
@@ -121,9 +125,16 @@ class InContactStream(BaseStream):
         params: dict[str, t.Any] = {}
         if self.paginated:
             params = {"top": self.config["page_size"], "skip": next_page_token or 0}
-        # Streams that make several requests per partition put each one's filters here.
-        params.update((context or {}).get("query", {}))
+        params.update((context or {}).get(QUERY, {}))  # see `filtered`
         return params
+
+    def filtered(self, query: dict[str, str], context: Context | None) -> t.Iterator[dict]:
+        """Every record of one listing asked with the filters `query` (a window, say).
+
+        The SDK hands each request only the partition's context, so the filters travel in a
+        copy of it, under QUERY, to get_url_params.
+        """
+        yield from super().get_records({**(context or {}), QUERY: query})
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         if response.status_code == 204:
@@ -305,7 +316,7 @@ class WindowStream(IncrementalStream):
     def read(self, start: datetime, end: datetime, context: Context | None) -> list[dict]:
         """The rows of one request for [start, end)."""
         query = self.window_query(start, end)
-        return list(super().get_records({**(context or {}), "query": query}))
+        return list(self.filtered(query, context))
 
     def windowed(self, row: dict, start: datetime, end: datetime) -> dict:
         first, last = self.window_fields

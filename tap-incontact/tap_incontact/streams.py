@@ -125,7 +125,7 @@ class ContactsStream(IncrementalStream):
 
     def listing(self, query: dict[str, str], context: Context | None) -> t.Iterator[dict]:
         """Every contact one filtered listing pages through, each once (see each_once)."""
-        yield from self.each_once(super().get_records({**(context or {}), "query": query}))
+        yield from self.each_once(self.filtered(query, context))
 
     @staticmethod
     def updated_before(bound: datetime | None, contacts: t.Iterable[dict]) -> t.Iterator[dict]:
