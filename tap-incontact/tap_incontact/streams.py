@@ -23,7 +23,7 @@ from tap_incontact.client import (
     iso_z,
 )
 from tap_incontact.common.answers import AnswerProblem, json_object, repaired_text
-from tap_incontact.common.dates import SettingError, day_windows, midnight, parse_timestamp
+from tap_incontact.common.dates import SettingError, midnight, parse_timestamp
 from tap_incontact.common.failures import RunFailed, describe_failure
 
 if t.TYPE_CHECKING:
@@ -36,6 +36,7 @@ UPDATED_SINCE_MAX_AGE = timedelta(days=29)
 #: at most. No cap on the rows a window pages through is documented, so windows are this wide.
 CONTACT_WINDOW_MAX = timedelta(days=30)
 DATA_DOWNLOAD_HISTORY = timedelta(days=2 * 365)  # data download serves the last two years
+DATA_DOWNLOAD_SPAN_MAX = timedelta(days=30)
 SUMMARY_SPAN_MAX = timedelta(days=30)  # skills/summary: "Invalid date range. Max 30 days."
 #: The report types that run as Custom Report jobs (Prebuilt reports cannot run by API).
 CUSTOM_REPORT_KINDS = ("Public", "Private")
@@ -353,14 +354,21 @@ class DataDownloadReportsStream(WindowStream):
             yield from super().get_records(context)
 
     def windows(self, context: Context | None) -> list[tuple[datetime, datetime]]:
-        first = self.first_instant(context)
+        """Windows of data_download_window_days from the zone's midnight, one day shorter
+        where the clocks go back inside one (the API counts 30 days of 24 hours)."""
+        first, until, zone = self.first_instant(context), self.settled_until, self.tap.zone
         if first is None:
             return []
-        zone = self.tap.zone
-        first_day = midnight(first.astimezone(zone).date(), zone)
-        return day_windows(
-            first_day, self.settled_until, self.config["data_download_window_days"], zone
-        )
+        days, windows = self.config["data_download_window_days"], []
+        start = midnight(first.astimezone(zone).date(), zone)
+        while start < until:
+            day = start.astimezone(zone).date()
+            end = midnight(day + timedelta(days=days), zone)
+            if end - start > DATA_DOWNLOAD_SPAN_MAX:
+                end = midnight(day + timedelta(days=days - 1), zone)
+            windows.append((start, min(end, until)))
+            start = end
+        return windows
 
     @property
     def earliest(self) -> datetime:

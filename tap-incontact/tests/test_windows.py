@@ -228,3 +228,17 @@ def test_fields_outside_the_pinned_schema_are_kept_as_sent(caplog) -> None:
     record = agents.post_process({"agentId": 1, "firstName": "Ann", "atHome": True, "city": "Oslo"})
     assert record == {"agentId": 1, "firstName": "Ann", "atHome": True, "city": "Oslo"}
     assert agents.schema["additionalProperties"] is True
+
+
+def test_data_download_windows_stay_within_thirty_days_across_clock_changes(sandbox) -> None:
+    output = sync(tap_config(start_date="today-400"), select={"data_download_reports"})
+    asked = requests_to(sandbox, f"/report-jobs/datadownload/{sandbox.data_download_report_ids[0]}")
+    spans = [
+        datetime.fromisoformat(r.query["endDate"][0])
+        - datetime.fromisoformat(r.query["startDate"][0])
+        for r in asked
+    ]
+    assert len(asked) == 14  # 400 days in windows of 30, a day shorter where clocks go back
+    assert max(spans) <= timedelta(days=30)
+    assert all(r.status == 200 for r in asked)
+    assert output.records("data_download_reports")
