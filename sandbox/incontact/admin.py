@@ -1,4 +1,7 @@
-"""The admin lists (agents, teams, skills, campaigns) and server-time.
+"""The admin lists (agents, teams, skills, campaigns), the business unit and server-time.
+
+The business unit names its time zone the Windows way ("Central Standard Time"), as inContact
+does; a unit created without one answers without `timeZone`, so a client has to fall back.
 
 A list takes updatedSince (on the list's own update field; skills have none), isActive,
 searchString (over the names), equality filters (skills: mediaTypeId, isOutbound,
@@ -30,6 +33,16 @@ CAMPAIGN_RENAME_VERSION = 33
 
 def server_time(world: World) -> Response:
     return Response(json={"ServerTime": iso_z(to_ms(world.clock()))})
+
+
+def business_unit(world: World, *, bus_no: int, vendor_name: str, zone: str | None) -> Response:
+    unit: Record = {
+        "businessUnitId": bus_no, "businessUnitName": f"{vendor_name} Contact Center",
+        "isActive": True, "agentCount": len(world.unit.agents), "country": "US",
+    }  # fmt: skip
+    if zone is not None:
+        unit["timeZone"] = zone
+    return Response(json={"businessUnits": [unit]})
 
 
 def admin_list(

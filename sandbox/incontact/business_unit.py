@@ -4,6 +4,9 @@ Drawn from the seed, in this order, so the same seed gives the same unit. What t
 carry on purpose: a retired team and a retired campaign (`isActive` false), about one agent
 in ten inactive, and skills that differ in media type, direction and service-level
 threshold. Each skill has one point of contact, the address its contacts come in on.
+Every record also carries fields a tap's schema may not declare, as real answers do: agents
+their city, state, country and atHome, teams their thresholds, skills and campaigns a few
+settings more.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def _campaigns(rng: random.Random, days_ago: DaysAgo) -> list[Record]:
     return [{
         "campaignId": 1101 + 7 * k, "campaignName": name, "isActive": k < len(CAMPAIGNS) - 1,
         "description": f"{name} campaign", "notes": rng.choice(("", "Reviewed quarterly")),
-        "lastUpdateTime": days_ago(1, 400),
+        "lastUpdateTime": days_ago(1, 400), "campaignType": "Standard",
     } for k, name in enumerate(CAMPAIGNS)]  # fmt: skip
 
 
@@ -108,7 +111,8 @@ def _skills(rng: random.Random, campaigns: list[Record]) -> tuple[list[Record], 
             "isOutbound": outbound,
             "outboundStrategy": "Personal Connection" if outbound else None,
             "serviceLevelThreshold": 30 if media in (3, 4) else 3600, "serviceLevelGoal": 80,
-            "requireDisposition": media != 5,
+            "requireDisposition": media != 5, "priorityBlending": media == 4,
+            "useScreenPops": False,
             "dispositions": [dict(zip(("dispositionId", "dispositionName"), d, strict=True))
                              for d in DISPOSITIONS],
         })  # fmt: skip

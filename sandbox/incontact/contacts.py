@@ -176,6 +176,7 @@ def _warehousing(rng: random.Random, data: Contacts, i: int, media: int,
         "dateACWWarehoused": iso_z(updated),
         "endReason": "Abandoned" if abandoned else rng.choice(END_REASONS),
         "divisionNo": 0, "routingAttribute": 0, "highProficiency": 1, "lowProficiency": 20,
+        "targetAgentId": None, "isWarehoused": True,  # undeclared by the tap, kept all the same
         "tags": rng.sample(TAGS, rng.choice((0, 0, 0, 1, 2))),
     }  # fmt: skip
 

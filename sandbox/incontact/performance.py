@@ -110,6 +110,7 @@ def _agent_total(world: World, agent: Record, sums: list[int], window: str) -> R
     refused = int(rng.random() < 0.15)
     return _derive({
         "agentId": agent["agentId"], "teamId": agent["teamId"],
+        "agentName": f"{agent['firstName']} {agent['lastName']}", "teamName": agent["teamName"],
         "agentOffered": ih + oh + refused, "inboundHandled": ih,
         "inboundTime": italk + ihold, "inboundTalkTime": italk, "outboundHandled": oh,
         "outboundTime": otalk + ohold, "outboundTalkTime": otalk,
@@ -121,9 +122,11 @@ def _agent_total(world: World, agent: Record, sums: list[int], window: str) -> R
 
 
 def _team_total(team_id: int, members: list[Record]) -> Record:
-    total = _derive({k: sum(m[k] for m in members) for k in members[0]})
+    numbers = [k for k, v in members[0].items() if not isinstance(v, str)]
+    total = _derive({k: sum(m[k] for m in members) for k in numbers})
     total |= {
-        "teamId": team_id, "totalAvgHandled": round(total["totalHandled"] / len(members)),
+        "teamId": team_id, "teamName": members[0]["teamName"],
+        "totalAvgHandled": round(total["totalHandled"] / len(members)),
         "avgAvailableTime": total["availableTime"] / len(members),
         "avgUnavailableTime": total["unavailableTime"] / len(members),
     }  # fmt: skip
@@ -174,7 +177,7 @@ def _summary_row(world: World, skill: Record, indices: list[int], window: str,
         "averageWrapTime": wrap / count, "holdTime": hold,
         "averageInqueueTime": sum(queued) / max(1, len(queued)),
         "longestQueueDur": max(queued, default=0), "totalContactTime": talk + hold + wrap,
-        "connectsAHT": f"{aht if connects else 0:.2f}",
+        "connectsAHT": f"{aht if connects else 0:.2f}", "contactsTransferred": 0,
         "rightPartyConnectsAHT": f"{aht * rng.uniform(1, 1.2) if right_party else 0:.2f}",
     } | _snapshot(world, skill["skillId"])  # fmt: skip
 

@@ -110,7 +110,7 @@ def report_list(request: Request, version: int, *, api_base: str, bus_no: int) -
     return Response(json={"reports": [{
         "businessUnitId": bus_no, "reportId": r.id, "reportName": r.name,
         "reportType": r.type, "reportSubType": "Custom" if r.id else "Standard",
-        "reportDescription": r.description,
+        "reportDescription": r.description, "reportOwner": "api.user@example.com",
         "url": "" if r.id is None else f"{base}{kinds.get(r.type, '')}{r.id}",
     } for r in (*CUSTOM_REPORTS, *DOWNLOAD_REPORTS, PREBUILT_REPORT)
         if wanted in ("", r.type.lower())]})  # fmt: skip

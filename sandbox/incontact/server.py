@@ -54,6 +54,7 @@ class InContactSandbox(SandboxServer):
         access_key_secret: str = "sandbox-access-secret",  # noqa: S107
         token_lifetime: int = 3600, agents: int = 40, contacts_per_day: int = 300, seed: int = 7,
         port: int = 0, legacy_fields: bool = False, now: datetime | None = None,
+        time_zone: str | None = "Central Standard Time",
     ) -> None:  # fmt: skip
         super().__init__(port=port)
         self.application_name, self.vendor_name = application_name, vendor_name
@@ -61,6 +62,8 @@ class InContactSandbox(SandboxServer):
         self.client_id, self.client_secret = client_id, client_secret
         self.access_key_id, self.access_key_secret = access_key_id, access_key_secret
         self.token_lifetime, self.legacy_fields = token_lifetime, legacy_fields
+        #: The business unit's zone as `GET business-unit` names it (None: it names none).
+        self.time_zone = time_zone
         now = now or datetime.now(timezone.utc)
         now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
         self.bus_no = int(business_unit) if business_unit.isdigit() else 4593101
@@ -74,6 +77,7 @@ class InContactSandbox(SandboxServer):
         self._routes: Router[Handler] = Router()
         for route, handler in {
             "GET server-time": self._server_time, "GET contacts/completed": self._completed,
+            "GET business-unit": self._business_unit,
             "GET agents/performance": self._agent_performance,
             "GET teams/performance-total": self._team_performance,
             "GET skills/summary": self._skill_summary, "GET reports": self._reports,
@@ -225,6 +229,11 @@ class InContactSandbox(SandboxServer):
 
     def _server_time(self, request: Request, version: int, params: Params) -> Response:
         return admin.server_time(self.world)
+
+    def _business_unit(self, request: Request, version: int, params: Params) -> Response:
+        return admin.business_unit(
+            self.world, bus_no=self.bus_no, vendor_name=self.vendor_name, zone=self.time_zone
+        )
 
     def _admin_list(self, name: str) -> Handler:
         def answer(request: Request, version: int, params: Params) -> Response:

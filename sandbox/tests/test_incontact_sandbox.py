@@ -677,3 +677,28 @@ def test_env_points_a_client_at_the_simulator(sandbox: InContactSandbox) -> None
         sandbox.data_download_report_ids
     )
     assert all(" " not in value for value in env.values())
+
+
+@pytest.mark.parametrize("zone", ["Central Standard Time", "India Standard Time", None])
+def test_the_business_unit_names_its_zone_the_windows_way_or_not_at_all(zone) -> None:
+    with make(time_zone=zone) as unit:
+        [answer] = ok(unit, "business-unit")["businessUnits"]
+    assert answer["businessUnitId"] == 4593101
+    assert answer.get("timeZone") == zone
+    assert ("timeZone" in answer) == (zone is not None)
+
+
+def test_every_entity_carries_fields_a_tap_may_not_declare(sandbox: InContactSandbox) -> None:
+    [agent] = ok(sandbox, "agents", top=1)["agents"]
+    assert {"city", "state", "country", "atHome"} <= set(agent)
+    [team] = ok(sandbox, "teams", top=1)["teams"]
+    assert {"chatThreshold", "emailThreshold", "voiceThreshold"} <= set(team)
+    assert "priorityBlending" in ok(sandbox, "skills", top=1)["skills"][0]
+    assert "campaignType" in ok(sandbox, "campaigns", top=1)["campaigns"][0]
+    assert "reportOwner" in ok(sandbox, "reports")["reports"][0]
+    [contact] = ok(sandbox, "contacts/completed", top=1, **AFTERNOON)["completedContacts"]
+    assert {"targetAgentId", "isWarehoused"} <= set(contact)
+    assert "agentName" in ok(sandbox, "agents/performance", **AFTERNOON)["agentPerformance"][0]
+    teams = ok(sandbox, "teams/performance-total", **AFTERNOON)["teamPerformanceTotal"]
+    assert "teamName" in teams[0]
+    assert "contactsTransferred" in ok(sandbox, "skills/summary", **AFTERNOON)["skillSummaries"][0]

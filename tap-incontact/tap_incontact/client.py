@@ -13,7 +13,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import BaseAPIPaginator, SinglePagePaginator
 
 from tap_incontact.common.answers import AnswerProblem, json_object, required_list
-from tap_incontact.common.dates import to_utc_iso
+from tap_incontact.common.dates import SettingError, day_windows, midnight, to_utc_iso
 from tap_incontact.common.retries import RetryWaits
 from tap_incontact.common.stream import BaseStream
 from tap_incontact.common.transport import OriginBoundSession, same_origin, url_problem
@@ -60,6 +60,10 @@ def seconds(value: t.Any) -> float | int | None:
 RETRY_WAITS = RetryWaits(rate_limit_first=1, rate_limit_most=60, other_first=1, other_most=60)
 
 
+#: The context key under which `InContactStream.filtered` passes a request's filters.
+QUERY = "query"
+
+
 class SkipTopPaginator(BaseAPIPaginator[int]):
     """`skip` advances by the rows received: the server clamps `top`, so a short page is no end.
 
@@ -96,7 +100,7 @@ class InContactStream(BaseStream):
     #: Fields whose ISO 8601 durations (or seconds as text) become numbers of seconds.
     duration_fields: t.ClassVar[tuple[str, ...]] = ()
     paginated: t.ClassVar[bool] = False
-    #: post_process gives every value its declared type and keeps only declared fields, so
+    #: post_process gives every declared value its type (undeclared fields pass as sent), so
     #: the SDK's own conformance pass (a third of the CPU per contact) is not needed.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
@@ -121,9 +125,16 @@ class InContactStream(BaseStream):
         params: dict[str, t.Any] = {}
         if self.paginated:
             params = {"top": self.config["page_size"], "skip": next_page_token or 0}
-        # Streams that make several requests per partition put each one's filters here.
-        params.update((context or {}).get("query", {}))
+        params.update((context or {}).get(QUERY, {}))  # see `filtered`
         return params
+
+    def filtered(self, query: dict[str, str], context: Context | None) -> t.Iterator[dict]:
+        """Every record of one listing asked with the filters `query` (a window, say).
+
+        The SDK hands each request only the partition's context, so the filters travel in a
+        copy of it, under QUERY, to get_url_params.
+        """
+        yield from super().get_records({**(context or {}), QUERY: query})
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         if response.status_code == 204:
@@ -168,6 +179,18 @@ class InContactStream(BaseStream):
         return t.cast(
             "requests.Response", self.request_decorator(self.send_request)(request, context)
         )
+
+    def business_unit_zone(self) -> str | None:
+        """The time zone the business unit's settings name (GET business-unit), as named;
+        None when the answer names none."""
+        answer = self.call("GET", f"{self.url_base}business-unit", None)
+        if answer.status_code == 204:
+            return None
+        body = self.json_of(answer)
+        units = body.get("businessUnits")
+        unit = units[0] if isinstance(units, list) and units else body
+        name = unit.get("timeZone") or unit.get("TimeZone") if isinstance(unit, dict) else None
+        return str(name) if name else None
 
     def json_of(self, response: requests.Response) -> dict[str, t.Any]:
         """The JSON object of an answer read outside paging; one line naming the stream and
@@ -222,25 +245,10 @@ class InContactStream(BaseStream):
                     raise self.bad_record(f"whose {field} is not a date-time: {value!r}") from None
         if self.replication_key and not row.get(self.replication_key):
             raise self.bad_record(f"without {self.replication_key}, which its bookmark needs")
-        return self._declared_only(row)
+        return row
 
     def bad_record(self, problem: str) -> FatalAPIError:
         return FatalAPIError(self.redact(f"{self.vendor} sent a {self.name} record {problem}"))
-
-    def _declared_only(self, row: dict) -> dict:
-        """The record without fields the pinned schema lacks, each named once in the log."""
-        properties = self.schema["properties"]
-        if all(field in properties for field in row):
-            return row
-        unknown = sorted(set(row) - set(properties) - self._reported_unknown)
-        if unknown:
-            self.logger.warning("%s: leaving out fields not in the schema: %s", self.name, unknown)
-            self._reported_unknown.update(unknown)
-        return {field: value for field, value in row.items() if field in properties}
-
-    @cached_property
-    def _reported_unknown(self) -> set[str]:
-        return set()
 
 
 def iso_z(moment: datetime) -> str:
@@ -252,7 +260,7 @@ class IncrementalStream(InContactStream):
     """Shared by streams with a bookmark: start_date, the future-bookmark rule, settling data."""
 
     def compare_start_date(self, value: str, start_date_value: str) -> str:
-        # start_date may be relative ("today-7"); bookmark_or_start applies it.
+        # start_date may be relative ("today-7"); resume_from applies it.
         return value
 
     @property
@@ -274,25 +282,20 @@ class IncrementalStream(InContactStream):
         return start
 
 
+#: The windows of one performance row; `range` is one window for the whole sync range.
 INTERVALS = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
-
-
-def align_down(moment: datetime, step: timedelta) -> datetime:
-    """The window boundary at or before `moment`: quarter hours, hours or UTC midnights."""
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return epoch + (moment - epoch) // step * step
+QUARTER_HOUR = timedelta(minutes=15)
 
 
 class WindowStream(IncrementalStream):
-    """Rows per fixed, aligned window, oldest first; each run re-reads its last window."""
+    """Rows per window of time, oldest first, in the account's days; each run re-reads the
+    window its bookmark names. Every row carries its window and the zone of its days."""
 
     is_sorted = True
     #: Names of the injected window bounds; the first is the replication key.
     window_fields: t.ClassVar[tuple[str, str]] = ("interval_start", "interval_end")
-
-    @property
-    def window(self) -> timedelta:
-        return INTERVALS[self.config["performance_interval"]]
+    #: The widest span one request may cover; None where the API documents no limit.
+    max_span: t.ClassVar[timedelta | None] = None
 
     @property
     def earliest(self) -> datetime:
@@ -302,19 +305,102 @@ class WindowStream(IncrementalStream):
     def window_query(self, start: datetime, end: datetime) -> dict[str, str]:
         return {"startDate": iso_z(start), "endDate": iso_z(end)}
 
-    def windows(self, context: Context | None) -> t.Iterator[tuple[datetime, datetime]]:
-        # Each run re-reads the window its bookmark names.
+    def first_instant(self, context: Context | None) -> datetime | None:
+        """Where this run's windows begin: the bookmark's window, or the range's start."""
         start = self.resume_from(self.bookmark(context), lookback=timedelta(0))
-        if start is None:
-            return
-        start = align_down(max(start, self.earliest), self.window)
-        while start + self.window <= self.settled_until:
-            yield start, start + self.window
-            start += self.window
+        return None if start is None else max(start, self.earliest)
+
+    def windows(self, context: Context | None) -> list[tuple[datetime, datetime]]:
+        raise NotImplementedError
+
+    def read(self, start: datetime, end: datetime, context: Context | None) -> list[dict]:
+        """The rows of one request for [start, end)."""
+        query = self.window_query(start, end)
+        return list(self.filtered(query, context))
+
+    def windowed(self, row: dict, start: datetime, end: datetime) -> dict:
+        first, last = self.window_fields
+        zone = str(self.tap.zone)
+        return {**row, first: start.isoformat(), last: end.isoformat(), "time_zone": zone}
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        first, last = self.window_fields
         for start, end in self.windows(context):
-            query = self.window_query(start, end)
-            for row in super().get_records({**(context or {}), "query": query}):
-                yield {**row, first: start.isoformat(), last: end.isoformat()}
+            for row in self.read(start, end, context):
+                yield self.windowed(row, start, end)
+
+
+class PerformanceStream(WindowStream):
+    """Totals per window (`performance_interval`): quarter hours, hours or days of the
+    account's zone, or one `range` window for the whole sync range; only windows that closed
+    `lookback_minutes` ago.
+
+    A row is the total of the window asked for, so each row window takes one request; but a
+    wider span's answer tells whether any window inside it has data. Reading starts with the
+    widest span the API accepts: an empty span (204) is skipped whole and the next span is
+    twice as wide, a span with data is read window by window. An empty backfill takes one
+    request, dense data one per window.
+    """
+
+    @property
+    def interval(self) -> str:
+        return str(self.config["performance_interval"])
+
+    def windowed(self, row: dict, start: datetime, end: datetime) -> dict:
+        return {**super().windowed(row, start, end), "interval": self.interval}
+
+    def window_start(self, moment: datetime, step: timedelta) -> datetime:
+        """The start of the window of `step` (under a day) that holds `moment`: windows are
+        counted from the zone's midnight."""
+        day = midnight(moment.astimezone(self.tap.zone).date(), self.tap.zone)
+        return day + (moment - day) // step * step
+
+    def windows(self, context: Context | None) -> list[tuple[datetime, datetime]]:
+        until, zone = self.settled_until, self.tap.zone
+        if self.interval == "range":
+            start = self.window_start(max(self.tap.sync_range.start, self.earliest), QUARTER_HOUR)
+            end = self.window_start(until, QUARTER_HOUR)
+            if self.max_span is not None and end - start > self.max_span:
+                msg = (
+                    f"setting 'performance_interval' is 'range', but {self.path} totals at "
+                    f"most {self.max_span.days} days and the range from start_date to "
+                    f"end_date is longer: use 1d, or a shorter range, for {self.name}"
+                )
+                raise SettingError(msg)
+            return [(start, end)] if start < end else []
+        first = self.first_instant(context)
+        if first is None:
+            return []
+        if self.interval == "1d":
+            first_day, last_day = (
+                midnight(m.astimezone(zone).date(), zone) for m in (first, until)
+            )
+            return day_windows(first_day, last_day, 1, zone)
+        step, windows = INTERVALS[self.interval], []
+        start = self.window_start(first, step)
+        while start + step <= until:
+            windows.append((start, start + step))
+            start += step
+        return windows
+
+    def within_span(
+        self, windows: list[tuple[datetime, datetime]]
+    ) -> list[tuple[datetime, datetime]]:
+        """The first of `windows` that one request may cover together (at least one)."""
+        if self.max_span is None:
+            return windows
+        first_start = windows[0][0]
+        return windows[:1] + [w for w in windows[1:] if w[1] - first_start <= self.max_span]
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        windows = self.windows(context)
+        position, width = 0, len(windows)
+        while position < len(windows):
+            span = self.within_span(windows[position : position + width])
+            rows = self.read(span[0][0], span[-1][1], context)
+            if not rows:  # no window of the span has data
+                position, width = position + len(span), 2 * len(span)
+            elif len(span) > 1:  # some window has: read them one by one
+                width = 1
+            else:
+                yield from (self.windowed(row, *span[0]) for row in rows)
+                position, width = position + 1, 1

@@ -1,23 +1,18 @@
 """Record schemas for the pinned API version (v30.0), after docs/api/incontact.md.
 
 Every field is nullable but the keys. Durations are numbers of seconds (`routingTime` stays in
-milliseconds, as the API counts it); date-times are UTC.
+milliseconds, as the API counts it); date-times are UTC. Fields not declared here (agents'
+city and atHome, teams' thresholds, whatever a later version adds) pass through as sent.
 """
 
 from __future__ import annotations
 
 from singer_sdk import typing as th
 
+from tap_incontact.common.schemas import props, schema
+
 S, INT, NUM, B, DT = th.StringType, th.IntegerType, th.NumberType, th.BooleanType, th.DateTimeType
 ANY_OBJECT = th.ObjectType(additional_properties=True)
-
-
-def props(*names: str, kind: type[th.JSONTypeHelper] | th.JSONTypeHelper = S) -> list[th.Property]:
-    return [th.Property(name, kind) for name in names]
-
-
-def schema(*properties: th.Property) -> dict:
-    return th.PropertiesList(*properties).to_dict()
 
 
 AGENTS = schema(
@@ -83,9 +78,13 @@ AGENT_DURATIONS = (
     "outboundAvgTalkTime", "totalTalkTime", "totalAvgTalkTime", "totalAvgHandleTime",
     "consultTime", "availableTime", "unavailableTime", "acwTime", "loginTime",
 )  # fmt: skip
+#: A performance row's window: its kind (15m, 1h, 1d or range), its bounds, and the zone
+#: whose days and hours the windows follow.
 _WINDOW = (
+    th.Property("interval", S, required=True),
     th.Property("interval_start", DT, required=True),
     th.Property("interval_end", DT, required=True),
+    th.Property("time_zone", S),
 )
 _PERFORMANCE = (
     *props("agentOffered", "inboundHandled", "outboundHandled", "totalHandled", kind=INT),
@@ -147,5 +146,6 @@ DATA_DOWNLOAD_REPORTS = schema(
     th.Property("window_start", DT, required=True),
     th.Property("row_number", INT, required=True),
     th.Property("window_end", DT),
+    th.Property("time_zone", S),
     th.Property("data", ANY_OBJECT),
 )

@@ -9,22 +9,37 @@ import io
 import time
 import typing as t
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 
+import requests
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_incontact import schemas
-from tap_incontact.client import InContactStream, IncrementalStream, WindowStream, iso_z
+from tap_incontact.client import (
+    InContactStream,
+    IncrementalStream,
+    PerformanceStream,
+    WindowStream,
+    iso_z,
+)
 from tap_incontact.common.answers import AnswerProblem, json_object, repaired_text
-from tap_incontact.common.dates import parse_timestamp
+from tap_incontact.common.dates import SettingError, midnight, parse_timestamp
+from tap_incontact.common.failures import RunFailed, describe_failure
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk.helpers.types import Context
 
 #: **Assumed** (incontact.md): contacts/completed refuses an updatedSince older than 30 days;
 #: a day of margin keeps clock differences out of the way.
 UPDATED_SINCE_MAX_AGE = timedelta(days=29)
+#: **Assumed** (incontact.md): a startDate..endDate window of contacts/completed spans 30 days
+#: at most. No cap on the rows a window pages through is documented, so windows are this wide.
+CONTACT_WINDOW_MAX = timedelta(days=30)
 DATA_DOWNLOAD_HISTORY = timedelta(days=2 * 365)  # data download serves the last two years
+DATA_DOWNLOAD_SPAN_MAX = timedelta(days=30)
+SUMMARY_SPAN_MAX = timedelta(days=30)  # skills/summary: "Invalid date range. Max 30 days."
+#: The report types that run as Custom Report jobs (Prebuilt reports cannot run by API).
+CUSTOM_REPORT_KINDS = ("Public", "Private")
 
 
 class AgentsStream(InContactStream):
@@ -72,8 +87,9 @@ class CampaignsStream(InContactStream):
 class ContactsStream(IncrementalStream):
     """Completed contacts, by last update: contacts change for a while after they end.
 
-    Up to 30 days back, one `updatedSince` query; older history is read first in one-day
-    windows of contact start (the API refuses an older updatedSince).
+    Up to 30 days back, one `updatedSince` query; older history is read first in windows of
+    contact start as wide as the API allows (the API refuses an older updatedSince). Contacts
+    updated at or after the end of the range are not emitted, so the bookmark stays inside it.
     """
 
     name = "contacts"
@@ -90,20 +106,45 @@ class ContactsStream(IncrementalStream):
         start = self.resume_from(self.bookmark(context), lookback)
         if start is None:
             return
-        recent = max(start, datetime.now(timezone.utc) - UPDATED_SINCE_MAX_AGE)
-        day = start
-        while day < recent:  # older history, by contact start
-            day_end = min(day + timedelta(days=1), recent)
-            yield from self._read({"startDate": iso_z(day), "endDate": iso_z(day_end)}, context)
-            day = day_end
+        end = self.tap.sync_range.end
+        # Without end_date, a contact dated after now (a clock far ahead) is still emitted.
+        bound = end if self.config.get("end_date") else None
+        recent = min(max(start, datetime.now(timezone.utc) - UPDATED_SINCE_MAX_AGE), end)
+        window_start = start
+        while window_start < recent:  # older history, by contact start
+            window_end = min(window_start + CONTACT_WINDOW_MAX, recent)
+            window = {"startDate": iso_z(window_start), "endDate": iso_z(window_end)}
+            yield from self.updated_before(bound, self.listing(window, context))
+            window_start = window_end
+        if recent >= end:
+            return
         updated = {"updatedSince": iso_z(recent), "orderBy": "lastUpdateTime asc"}
-        for contact in self._read(updated, context):
+        for contact in self.updated_before(bound, self.listing(updated, context)):
             # Contacts that started inside the windows above were just written, as they are now.
-            if start == recent or not start <= self._started(contact) < recent:
+            if start == recent or not start <= self.started_at(contact) < recent:
+                yield contact
+
+    def listing(self, query: dict[str, str], context: Context | None) -> t.Iterator[dict]:
+        """Every contact one filtered listing pages through, each once (see each_once)."""
+        yield from self.each_once(self.filtered(query, context))
+
+    @staticmethod
+    def updated_before(bound: datetime | None, contacts: t.Iterable[dict]) -> t.Iterator[dict]:
+        """`contacts` without those updated at or after `bound` (all of them without one).
+
+        A contact whose lastUpdateTime is missing or no date-time passes: post_process then
+        stops the run, naming the field.
+        """
+        for contact in contacts:
+            try:
+                late = bound is not None and parse_timestamp(contact["lastUpdateTime"]) >= bound
+            except (KeyError, TypeError, ValueError, OverflowError):
+                late = False
+            if not late:
                 yield contact
 
     @staticmethod
-    def _started(contact: dict) -> datetime:
+    def started_at(contact: dict) -> datetime:
         """When a contact started; the end of time when it does not say (post_process then
         refuses a start that is not a date-time, naming the field)."""
         try:
@@ -111,50 +152,38 @@ class ContactsStream(IncrementalStream):
         except (KeyError, ValueError, OverflowError):
             return datetime.max.replace(tzinfo=timezone.utc)
 
-    def _read(self, query: dict, context: Context | None) -> t.Iterator[dict]:
-        """One filtered listing, skipping a contact that slid onto the next page while we read."""
-        previous_page: set[int | None] = set()
-        current_page: set[int | None] = set()
-        for contact in super().get_records({**(context or {}), "query": query}):
-            key = contact.get("contactId")  # a contact without one stops the run further on
-            if key in previous_page or key in current_page:
-                continue
-            current_page.add(key)
-            if len(current_page) >= self.config["page_size"]:
-                previous_page, current_page = current_page, set()
-            yield contact
 
-
-class AgentPerformanceStream(WindowStream):
+class AgentPerformanceStream(PerformanceStream):
     name = "agent_performance"
     path = "agents/performance"
     records_key = "agentPerformance"
-    primary_keys = ("agentId", "interval_start")
+    primary_keys = ("agentId", "interval", "interval_start")
     replication_key = "interval_start"
     duration_fields = schemas.AGENT_DURATIONS
     schema = schemas.AGENT_PERFORMANCE
 
 
-class TeamPerformanceStream(WindowStream):
+class TeamPerformanceStream(PerformanceStream):
     name = "team_performance"
     path = "teams/performance-total"
     records_key = "teamPerformanceTotal"
-    primary_keys = ("teamId", "interval_start")
+    primary_keys = ("teamId", "interval", "interval_start")
     replication_key = "interval_start"
     duration_fields = schemas.TEAM_DURATIONS
     schema = schemas.TEAM_PERFORMANCE
 
 
-class SkillSummariesStream(WindowStream):
-    """Skill totals per window (never more than the API's 30 days: windows are a day at most)."""
+class SkillSummariesStream(PerformanceStream):
+    """Skill totals per window; one request never spans more than the API's 30 days."""
 
     name = "skill_summaries"
     path = "skills/summary"
     records_key = "skillSummaries"
-    primary_keys = ("skillId", "interval_start")
+    primary_keys = ("skillId", "interval", "interval_start")
     replication_key = "interval_start"
     duration_fields = schemas.SKILL_DURATIONS
     schema = schemas.SKILL_SUMMARIES
+    max_span = SUMMARY_SPAN_MAX
 
 
 class ReportsStream(InContactStream):
@@ -171,6 +200,41 @@ class ReportsStream(InContactStream):
             self.logger.debug("Leaving out report %r: it has no id", row.get("reportName"))
             return None
         return super().post_process(row, context)
+
+
+def chosen_reports(stream: InContactStream, setting: str, kinds: tuple[str, ...]) -> list[int]:
+    """The report ids `setting` names, each by id or by name as `GET reports` lists it.
+
+    The listing is read once, and only when a name is given. An unknown name stops the run
+    with one line listing the names of the account's reports of these kinds.
+    """
+    wanted = stream.config.get(setting) or []
+    if all(isinstance(v, int) or str(v).strip().isdigit() for v in wanted):
+        return [int(v) for v in wanted]
+    try:
+        listing = stream.json_of(stream.call("GET", f"{stream.url_base}reports", None))
+    except requests.RequestException as error:  # unreachable after every retry
+        raise RunFailed(stream.redact(describe_failure(error))) from None
+    reports = listing.get("reports")
+    reports = reports if isinstance(reports, list) else []
+    by_name = {
+        str(r.get("reportName")).strip(): r["reportId"]
+        for r in reports
+        if isinstance(r, dict) and r.get("reportType") in kinds and r.get("reportId") is not None
+    }
+    ids = []
+    for value in wanted:
+        text = str(value).strip()
+        if text.isdigit():
+            ids.append(int(text))
+        elif text in by_name:
+            ids.append(int(by_name[text]))
+        else:
+            names = ", ".join(sorted(by_name)) or "none"
+            msg = f"setting '{setting}' names no report of this account: {text!r}"
+            msg += f" (its reports: {names})"
+            raise SettingError(msg)
+    return ids
 
 
 def file_text(encoded: t.Any, response: requests.Response) -> str:
@@ -209,9 +273,10 @@ class CustomReportsStream(InContactStream):
     primary_keys = ("report_id", "row_number")
     schema = schemas.CUSTOM_REPORTS
 
-    @property
+    @cached_property
     def partitions(self) -> list[dict] | None:
-        return [{"report_id": int(rid)} for rid in self.config.get("custom_report_ids") or []]
+        ids = chosen_reports(self, "custom_report_ids", CUSTOM_REPORT_KINDS)
+        return [{"report_id": report_id} for report_id in ids]
 
     def validate_response(self, response: requests.Response) -> None:
         if response.status_code != 409:  # 409: the job's file is not ready yet
@@ -267,7 +332,8 @@ class CustomReportsStream(InContactStream):
 
 
 class DataDownloadReportsStream(WindowStream):
-    """Data Download reports, one request per window of data_download_window_days (≤ 30)."""
+    """Data Download reports, one request per window of data_download_window_days (≤ 30) of
+    the account's days; the last window ends where settled data ends, and grows next run."""
 
     name = "data_download_reports"
     path = "report-jobs/datadownload/{report_id}"
@@ -277,20 +343,32 @@ class DataDownloadReportsStream(WindowStream):
     window_fields = ("window_start", "window_end")
     schema = schemas.DATA_DOWNLOAD_REPORTS
 
-    @property
+    @cached_property
     def partitions(self) -> list[dict] | None:
-        return [
-            {"report_id": int(rid)} for rid in self.config.get("data_download_report_ids") or []
-        ]
+        ids = chosen_reports(self, "data_download_report_ids", ("Data Download",))
+        return [{"report_id": report_id} for report_id in ids]
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         # Without report ids the SDK still calls once, without a partition: nothing to run.
         if context is not None:
             yield from super().get_records(context)
 
-    @property
-    def window(self) -> timedelta:
-        return timedelta(days=self.config["data_download_window_days"])
+    def windows(self, context: Context | None) -> list[tuple[datetime, datetime]]:
+        """Windows of data_download_window_days from the zone's midnight, one day shorter
+        where the clocks go back inside one (the API counts 30 days of 24 hours)."""
+        first, until, zone = self.first_instant(context), self.settled_until, self.tap.zone
+        if first is None:
+            return []
+        days, windows = self.config["data_download_window_days"], []
+        start = midnight(first.astimezone(zone).date(), zone)
+        while start < until:
+            day = start.astimezone(zone).date()
+            end = midnight(day + timedelta(days=days), zone)
+            if end - start > DATA_DOWNLOAD_SPAN_MAX:
+                end = midnight(day + timedelta(days=days - 1), zone)
+            windows.append((start, min(end, until)))
+            start = end
+        return windows
 
     @property
     def earliest(self) -> datetime:

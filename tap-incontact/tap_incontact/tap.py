@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 import typing as t
+from datetime import timezone, tzinfo
 from functools import cached_property
 
 from singer_sdk import typing as th
+from singer_sdk.exceptions import FatalAPIError
 
 from tap_incontact.auth import InContactAuth
-from tap_incontact.client import RETRY_WAITS
+from tap_incontact.client import RETRY_WAITS, InContactStream
 from tap_incontact.common.dates import SettingError, SyncRange
 from tap_incontact.common.tap import BaseTap
 from tap_incontact.streams import STREAMS
+from tap_incontact.zones import named_zone
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -22,7 +25,8 @@ REQUIRED_FOR = {
     "password": ("application_name", "vendor_name", "business_unit", "username", "password"),
     "cxone": ("client_id", "client_secret", "access_key_id", "access_key_secret"),
 }
-INTEGERS = th.ArrayType(th.IntegerType)
+#: Reports by id (4087) or by name ("Contact Detail Export").
+REPORTS = th.ArrayType(th.CustomType({"type": ["integer", "string"]}))
 
 
 def _setting(name: str, kind: t.Any = th.StringType, **kwargs: t.Any) -> th.Property:
@@ -64,13 +68,22 @@ class TapInContact(BaseTap):
         _setting("lookback_minutes", th.IntegerType(minimum=0, maximum=43200), default=60,
                  description="Contacts settle for at least 15 minutes: incremental runs re-read "
                  "this much, and windows never reach past now minus this."),
-        _setting("performance_interval", th.StringType(allowed_values=["15m", "1h", "1d"]),
-                 default="1d", description="Window of one agent, team or skill performance row"),
-        _setting("custom_report_ids", INTEGERS, description="Report ids to run as Custom Reports"),
-        _setting("data_download_report_ids", INTEGERS,
-                 description="Report ids to run as Data Download reports"),
-        _setting("data_download_window_days", th.IntegerType(minimum=1, maximum=30), default=1,
-                 description="Days per Data Download request (the API allows 30)"),
+        _setting("performance_interval",
+                 th.StringType(allowed_values=["15m", "1h", "1d", "range"]), default="1d",
+                 description="Window of one agent, team or skill performance row: 15m, 1h, 1d "
+                 "(days of time_zone), or range: one row per key with the totals of the whole "
+                 "start_date..end_date"),
+        _setting("time_zone", description="IANA time zone (America/Chicago) whose days "
+                 "start_date, end_date, today-N and day windows name. Default: the business "
+                 "unit's zone as the API reports it, else UTC with a warning"),
+        _setting("custom_report_ids", REPORTS,
+                 description="Reports to run as Custom Reports: ids, or names as the reports "
+                 "stream lists them"),
+        _setting("data_download_report_ids", REPORTS,
+                 description="Reports to run as Data Download reports: ids, or names as the "
+                 "reports stream lists them"),
+        _setting("data_download_window_days", th.IntegerType(minimum=1, maximum=30), default=30,
+                 description="Days per Data Download request (at most 30, the API's limit)"),
         _setting("page_size", th.IntegerType(minimum=1, maximum=10000), default=1000,
                  description="top for paged endpoints (the server may clamp it)"),
         _setting("report_poll_seconds", th.NumberType(minimum=0, maximum=3600), default=5,
@@ -92,11 +105,38 @@ class TapInContact(BaseTap):
             if not self.config.get(name):
                 msg = f"setting '{name}' is required when auth_method is '{method}'"
                 raise SettingError(msg)
-        _ = self.api_version, self.sync_range
+        zone_name = self.config.get("time_zone")
+        if zone_name and named_zone(str(zone_name)) is None:
+            msg = f"setting 'time_zone' is not a time zone name like America/Chicago: {zone_name!r}"
+            raise SettingError(msg)
+        _ = self.api_version
+        SyncRange.from_settings(self.config.get("start_date"), self.config.get("end_date"))
 
     @cached_property
     def sync_range(self) -> SyncRange:
-        return SyncRange.from_settings(self.config.get("start_date"), self.config.get("end_date"))
+        """start_date..end_date, in days of the account's zone."""
+        start, end = self.config.get("start_date"), self.config.get("end_date")
+        return SyncRange.from_settings(start, end, zone=self.zone)
+
+    @cached_property
+    def zone(self) -> tzinfo:
+        """`time_zone`; else the zone the business unit reports (one request); else UTC."""
+        if name := self.config.get("time_zone"):
+            return named_zone(str(name)) or timezone.utc  # checked in check_settings
+        try:
+            name = t.cast("InContactStream", self.streams["agents"]).business_unit_zone()
+            problem = f"names a time zone it does not know: {name!r}" if name else "names none"
+        except FatalAPIError as error:
+            name, problem = None, f"could not be read ({error})"
+        if name and (zone := named_zone(name)):
+            self.logger.info("Days are those of the business unit's time zone, %s", zone)
+            return zone
+        self.logger.warning(
+            "inContact's business unit settings %s: days are UTC days; set 'time_zone' to "
+            "the account's zone",
+            problem,
+        )
+        return timezone.utc
 
     @cached_property
     def api_version(self) -> str:

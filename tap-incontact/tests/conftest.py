@@ -9,8 +9,15 @@ from sandbox.core.server import SandboxServer
 from sandbox.incontact import InContactSandbox
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_sandbox() -> Iterator[InContactSandbox]:
+    """The session's sandbox, listening on the port the harness chose, for every test."""
+    with SANDBOX:
+        yield SANDBOX
+
+
 @pytest.fixture
-def sandbox() -> Iterator[InContactSandbox]:
+def sandbox(shared_sandbox: InContactSandbox) -> Iterator[InContactSandbox]:
     """The shared sandbox, with faults and the request log cleared around each test."""
     SANDBOX.clear_faults()
     SANDBOX.clear_log()

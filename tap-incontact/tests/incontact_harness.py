@@ -1,7 +1,13 @@
-"""The tests' inContact sandbox, one for the whole session, and ways to run the tap against it."""
+"""The tests' inContact sandbox, one for the whole session, and ways to run the tap against it.
+
+The sandbox is built here but started by the session fixture in conftest.py: importing this
+module binds no socket and starts no thread. Its port is chosen now, so that configs (the SDK's
+standard tests build theirs at collection) can name it before it listens.
+"""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,14 +25,25 @@ CLIENT_SECRET = "cs-90b2-SECRET-c3d4"
 ACCESS_KEY_SECRET = "aks-41fe-SECRET-e6f7"
 SECRETS = (PASSWORD, CLIENT_SECRET, ACCESS_KEY_SECRET)
 TOKEN_PATH = "/InContactAuthorizationServer/Token"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT = _free_port()
+SANDBOX_URL = f"http://127.0.0.1:{PORT}"
 SANDBOX = InContactSandbox(
+    port=PORT,
     password=PASSWORD,
     client_secret=CLIENT_SECRET,
     access_key_secret=ACCESS_KEY_SECRET,
     agents=12,
     contacts_per_day=40,
     seed=5,
-).start()
+)
 
 
 def tap_config(**overrides: Any) -> dict[str, Any]:
@@ -38,8 +55,9 @@ def tap_config(**overrides: Any) -> dict[str, Any]:
         "business_unit": "4593101",
         "username": "api.user@example.com",
         "password": PASSWORD,
-        "auth_url": SANDBOX.auth_url,
+        "auth_url": SANDBOX_URL + TOKEN_PATH,
         "start_date": "today-3",
+        "time_zone": "America/Chicago",
         "custom_report_ids": SANDBOX.report_ids[:2],
         "data_download_report_ids": SANDBOX.data_download_report_ids[:1],
         "report_poll_seconds": 0.05,
@@ -58,7 +76,7 @@ def cxone_config(**overrides: Any) -> dict[str, Any]:
         "client_secret": CLIENT_SECRET,
         "access_key_id": "sandbox-access-key",
         "access_key_secret": ACCESS_KEY_SECRET,
-        "cxone_issuer": SANDBOX.cxone_issuer,
+        "cxone_issuer": SANDBOX_URL,
         **overrides,
     }
 

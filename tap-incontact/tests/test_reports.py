@@ -5,7 +5,7 @@ import csv
 import io
 
 import requests
-from incontact_harness import SANDBOX, sync, tap_config
+from incontact_harness import SANDBOX, error_line, run_cli, sync, tap_config
 from tap_incontact.streams import csv_rows
 
 
@@ -68,3 +68,30 @@ def test_prebuilt_reports_without_an_id_are_left_out(sandbox) -> None:
     assert reports
     assert all(r["reportId"] is not None for r in reports)
     assert set(sandbox.report_ids) <= {r["reportId"] for r in reports}
+
+
+def test_reports_are_chosen_by_name_or_id(sandbox) -> None:
+    config = tap_config(
+        custom_report_ids=["Skill Handle Times", sandbox.report_ids[0]],
+        data_download_report_ids=["Completed Contacts Extract"],
+        start_date="today-1",
+    )
+    output = sync(config, select={"custom_reports", "data_download_reports"})
+    assert {r["report_id"] for r in output.records("custom_reports")} == {4112, 4087}
+    assert {r["report_id"] for r in output.records("data_download_reports")} == {5201}
+    listings = [r for r in sandbox.requests if r.path.endswith("/reports")]
+    assert len(listings) == 2  # once per setting that names a report
+
+
+def test_reports_chosen_by_id_need_no_listing(sandbox) -> None:
+    sync(tap_config(custom_report_ids=sandbox.report_ids[:1]), select={"custom_reports"})
+    assert not [r for r in sandbox.requests if r.path.endswith("/reports")]
+
+
+def test_an_unknown_report_name_fails_with_one_line_listing_the_names(sandbox, tmp_path) -> None:
+    config = tap_config(custom_report_ids=["Agent Daily Logins", "Weekly Wallboard"])
+    line = error_line(run_cli(tmp_path, config, select={"custom_reports"}))
+    assert "setting 'custom_report_ids' names no report of this account: 'Weekly Wallboard'" in line
+    assert "Agent Daily Logins, Contact Detail Export, Skill Handle Times" in line
+    assert "Completed Contacts Extract" not in line  # a Data Download report, not a custom one
+    assert not [r for r in sandbox.requests if "/report-jobs/" in r.path]

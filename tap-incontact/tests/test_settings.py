@@ -20,6 +20,7 @@ from sandbox.taprun import tap_command
         (tap_config(performance_interval="5m"), "performance_interval"),
         (tap_config(api_version="latest"), "api_version"),
         (tap_config(data_download_window_days=45), "data_download_window_days"),
+        (tap_config(time_zone="Mars/Olympus_Mons"), "time_zone"),
     ],
 )
 def test_bad_setting_fails_before_any_request(sandbox, tmp_path, config, named) -> None:

@@ -11,3 +11,7 @@ TestTapInContact = get_tap_test_class(
     config=tap_config(),
     suite_config=SuiteConfig(max_records_limit=400),
 )
+# This check requires every record field to be declared: the opposite of keeping the fields
+# inContact sends that the schemas do not declare (atHome, thresholds...). test_schema.py checks
+# each record against its emitted schema, and each answer against its record key by key.
+delattr(TestTapInContact, "test_tap_stream_record_schema_matches_transformed_catalog")
