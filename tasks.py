@@ -33,7 +33,13 @@ REPOSITORY = "https://github.com/calltaps/calltaps"
 UV_VERSION = "0.13.9"
 TAPS = ("tap-callrail", "tap-incontact", "tap-clickpoint", "tap-mongoose")
 COMMON = ROOT / "common"
-LINTED = ("common", "sandbox", *(f"{tap}/{tap.replace('-', '_')}" for tap in TAPS))
+LINTED = (
+    "common",
+    "sandbox",
+    "tasks.py",
+    "tests",
+    *(f"{tap}/{tap.replace('-', '_')}" for tap in TAPS),
+)
 COPY_HEADER = (
     "# Copied from common/{name} by `python3 tasks.py copy-common`: "
     "edit the source, not this copy.\n"
