@@ -296,11 +296,19 @@ def workspace_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**os.environ, "VIRTUAL_ENV": str(ROOT / ".venv"), "PATH": path, **(extra or {})}
 
 
-def in_workspace(command: list[str], extra: dict[str, str] | None = None) -> int:
-    """Run `command` here (not in ROOT), as a shell with .venv activated would."""
+def in_workspace(
+    command: list[str], extra: dict[str, str] | None = None, *, replace: bool = False
+) -> int:
+    """Run `command` here (not in ROOT), as a shell with .venv activated would.
+
+    With `replace`, the command takes this process's place, so that a signal meant for
+    `python3 tasks.py run ...` (Ctrl-C, `kill %1`) reaches it.
+    """
     if not command:
         sys.exit("say which command to run, e.g. `python3 tasks.py run meltano --help`")
     try:
+        if replace:
+            os.execvpe(command[0], command, workspace_env(extra))  # noqa: S606 (the user's command)
         return subprocess.run(command, env=workspace_env(extra), check=False).returncode
     except FileNotFoundError:
         sys.exit(f"{command[0]}: no such command in the workspace environment")
@@ -347,7 +355,7 @@ def main() -> None:
     sync = [uv_bin, "sync", *(["--quiet"] if quiet else []), "--frozen", "--all-packages"]
     run(*sync, *python, echo=not quiet)
     if task == "run":
-        sys.exit(in_workspace(arguments))
+        sys.exit(in_workspace(arguments, replace=True))
     if task == "sandbox":
         sys.exit(with_sandbox(arguments))
     if task == "settings":
