@@ -134,10 +134,10 @@ def meltano_setting(name: str, prop: dict) -> dict[str, Any]:
     setting: dict[str, Any] = {"name": name, "kind": setting_kind(prop)}
     if "default" in prop and not is_long_list(prop["default"]):
         setting["value"] = prop["default"]
-    if "enum" in prop:
-        setting["options"] = [{"label": str(value), "value": value} for value in prop["enum"]]
     setting["label"] = setting_label(name, prop)
     setting["description"] = prop.get("description", "")
+    if "enum" in prop:
+        setting["options"] = [{"label": str(value), "value": value} for value in prop["enum"]]
     if prop.get("secret"):
         setting["sensitive"] = True
     return setting
