@@ -333,8 +333,8 @@ def with_sandbox(command: list[str]) -> int:
                 return server.wait()
             lines = env_file.read_text().splitlines()
             return in_workspace(command, dict(line.split("=", 1) for line in lines if line))
-        except KeyboardInterrupt:
-            return 0
+        except KeyboardInterrupt:  # how serving ends; a command it cuts short failed
+            return 130 if command else 0
         finally:
             server.terminate()
             server.wait()
