@@ -4,7 +4,8 @@ Each ```bash, ```sh or ```console block of the READMEs (the root's, each tap's a
 ARCHITECTURE.md) runs in a new `bash` (`set -eo pipefail`), as a newcomer's new terminal
 would after the README's setup command: without the workspace's .venv on PATH and without any
 sandbox variable. Of a ```console block, the lines after `$ ` run. A block is left out only
-when the line before it says why: `<!-- readme-test: skip, <reason> -->`.
+when the line before it says why: `<!-- readme-test: skip, <reason> -->`; its meltano lines are
+still parsed by meltano (with `--help`), so that they are Meltano 4 commands.
 
 The blocks run in a scratch copy of the repository (symlinks, with its own meltano.yml, .env
 and .meltano), so that `meltano config set` and the files the commands write stay there.
@@ -130,6 +131,33 @@ def test_every_link_inside_the_repository_leads_to_a_file_and_none_is_a_placehol
 
 def readmes_present() -> list[Path]:
     return [readme for readme in READMES if readme.exists()]
+
+
+#: meltano lines of the blocks left out (a real account's runs): each is parsed, not run.
+SKIPPED_MELTANO = [
+    (block.where, line.split(" #")[0].strip())
+    for block in BLOCKS
+    if block.skip_reason is not None
+    for line in block.script().splitlines()
+    if "tasks.py run meltano " in line
+]
+
+
+@pytest.mark.parametrize(("where", "line"), SKIPPED_MELTANO, ids=[w for w, _ in SKIPPED_MELTANO])
+def test_meltano_lines_of_left_out_blocks_are_meltano_4_commands(where, line, scratch) -> None:
+    # --help makes meltano resolve the command and its options without running it; a
+    # command of another meltano version (`meltano config <plugin> set ...`) fails.
+    done = subprocess.run(
+        ["bash", "-c", f"{line} --help"],
+        cwd=scratch,
+        env=new_shell_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"{where}: {line}\n{done.stderr}"
 
 
 @pytest.mark.parametrize("block", RUN, ids=[block.where for block in RUN])
