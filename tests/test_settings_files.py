@@ -3,6 +3,9 @@ config_jsonschema by `python3 tasks.py settings`: a hand edit, or a setting adde
 without re-running the command, fails here."""
 
 import importlib.util
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +99,40 @@ def test_a_new_property_gets_the_meltano_kind_of_its_json_schema(prop, kind) -> 
     assert setting.get("sensitive", False) is bool(prop.get("secret"))
     if kind == "options":
         assert [option["value"] for option in setting["options"]] == prop["enum"]
+
+
+#: Settings the SDK adds to every tap's `--about` for its capabilities; not the tap's own.
+SDK_SETTINGS = {
+    "stream_maps",
+    "stream_map_config",
+    "faker_config",
+    "flattening_enabled",
+    "flattening_max_depth",
+    "flattening_max_key_length",
+    "flattening_separator",
+    "batch_config",
+}
+
+
+@pytest.mark.parametrize("tap", tasks.TAPS)
+def test_meltano_yml_agrees_with_about_on_names_kinds_and_secrets(tap) -> None:
+    about = subprocess.run(
+        [str(Path(sys.executable).with_name(tap)), "--about", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    properties = json.loads(about.stdout)["settings"]["properties"]
+    declared = extractor_settings((ROOT / "meltano.yml").read_text())[tap]
+    assert set(properties) - {s["name"] for s in declared} <= SDK_SETTINGS
+    for setting in declared:
+        prop = properties[setting["name"]]
+        assert setting["kind"] == tasks.setting_kind(prop), setting["name"]
+        assert setting.get("sensitive", False) is bool(prop.get("secret")), setting["name"]
+
+
+def test_report_poll_seconds_is_a_decimal_as_about_says_not_an_integer() -> None:
+    # The issue that started this: meltano.yml said integer, `--about` says number.
+    declared = extractor_settings((ROOT / "meltano.yml").read_text())["tap-incontact"]
+    (setting,) = [s for s in declared if s["name"] == "report_poll_seconds"]
+    assert setting["kind"] == "decimal"
