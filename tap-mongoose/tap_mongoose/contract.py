@@ -18,6 +18,7 @@ from defusedxml import ElementTree
 from singer_sdk import typing as th
 
 from tap_mongoose.common.answers import AnswerProblem, json_answer, repaired_utf8
+from tap_mongoose.common.schemas import props
 
 if t.TYPE_CHECKING:
     import requests
@@ -245,10 +246,6 @@ class Report:
 S, INT, NUM = th.StringType, th.IntegerType, th.NumberType
 
 
-def _props(kind: type[th.JSONTypeHelper], *names: str) -> list[th.Property]:
-    return [th.Property(name, kind) for name in names]
-
-
 FULFILLED = Report(
     path_setting="fulfilled_path",
     date_field="call_date",
@@ -257,16 +254,16 @@ FULFILLED = Report(
     fields=th.PropertiesList(
         th.Property("cdr_rated_code", S, required=True),
         th.Property("cdr_entry_date", INT),
-        *_props(S, "call_date", "account_code", "campaign_code", "campaign_name"),
-        *_props(S, "incoming_number", "incoming_caller_name", "caller_state", "caller_areacode"),
-        *_props(S, "caller_zip", "caller_timezone", "did_number", "destination_number"),
-        *_props(S, "route_type", "status", "message"),
-        *_props(INT, "rings_count", "call_duration"),
+        *props("call_date", "account_code", "campaign_code", "campaign_name"),
+        *props("incoming_number", "incoming_caller_name", "caller_state", "caller_areacode"),
+        *props("caller_zip", "caller_timezone", "did_number", "destination_number"),
+        *props("route_type", "status", "message"),
+        *props("rings_count", "call_duration", kind=INT),
         th.Property("duration_in_mins", NUM),
-        *_props(S, "recording_completed", "recording", "session_uniqueid"),
-        *_props(S, "keywords", "keyword_type", "keyword_source", "promocode"),
-        *_props(S, *(f"custom{n}" for n in range(1, 11))),
-        *_props(NUM, "callrate_charged", "charges_call", "charges_addresslookup"),
+        *props("recording_completed", "recording", "session_uniqueid"),
+        *props("keywords", "keyword_type", "keyword_source", "promocode"),
+        *props(*(f"custom{n}" for n in range(1, 11))),
+        *props("callrate_charged", "charges_call", "charges_addresslookup", kind=NUM),
     ),
     local_times={"call_started_at": "call_date"},
     epoch_times={"cdr_entry_at": "cdr_entry_date"},
@@ -282,10 +279,12 @@ CUSTOMERS = Report(
     fields=th.PropertiesList(
         th.Property("account_code", S, required=True),
         th.Property("report_date", th.DateType, required=True),
-        *_props(S, "customer_name", "parent_account_code", "status", "created_date", "timezone"),
-        *_props(INT, "campaign_count", "tracking_number_count", "total_calls", "answered_calls"),
-        *_props(INT, "unique_callers", "total_duration"),
-        *_props(NUM, "total_minutes", "charges_call", "charges_addresslookup", "total_charges"),
+        *props("customer_name", "parent_account_code", "status", "created_date", "timezone"),
+        *props(
+            "campaign_count", "tracking_number_count", "total_calls", "answered_calls", kind=INT
+        ),
+        *props("unique_callers", "total_duration", kind=INT),
+        *props("total_minutes", "charges_call", "charges_addresslookup", "total_charges", kind=NUM),
     ),
     local_times={"created_at": "created_date"},
 )

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from mongoose_harness import API_KEY, USERNAME, api_records, sync, tap_config
-from tap_mongoose.client import day_windows, local_to_utc
+from tap_mongoose.client import local_to_utc
 
 from sandbox.mongoose import MongooseSandbox
 
@@ -21,13 +21,14 @@ def requested_days(sandbox, report: str = "get_fulfilled") -> list[tuple[date, d
     ]
 
 
-def test_windows_cover_the_days_once_and_never_exceed_their_length() -> None:
-    windows = day_windows(date(2026, 1, 1), date(2026, 3, 15), 31)
-    assert windows[0] == (date(2026, 1, 1), date(2026, 1, 31))
-    assert windows[-1][1] == date(2026, 3, 15)
+def test_windows_cover_the_days_once_and_never_exceed_their_length(sandbox) -> None:
+    sync(tap_config(start_date="today-74", window_days=31), select={"customers"})
+    windows = requested_days(sandbox, "customer_report")
+    today = datetime.now(NEW_YORK).date()
+    assert windows[0][0] == today - timedelta(days=74)
+    assert windows[-1][1] == today
     assert all(b[0] - a[1] == timedelta(days=1) for a, b in itertools.pairwise(windows))
-    assert all((last - first).days + 1 <= 31 for first, last in windows)
-    assert day_windows(date(2026, 1, 1), date(2026, 1, 1), 1) == [(date(2026, 1, 1),) * 2]
+    assert [(last - first).days + 1 for first, last in windows] == [31, 31, 13]
 
 
 def test_one_day_per_request_by_default_up_to_the_accounts_today(sandbox) -> None:
@@ -44,11 +45,10 @@ def test_a_long_range_is_read_in_windows_of_at_most_31_days(sandbox) -> None:
     assert len(windows) == 3
     assert all((last - first).days + 1 <= 31 for first, last in windows)
     assert all(r.status == 200 for r in sandbox.requests)
-    first, last = windows[0][0], windows[-1][1]
     truth = {
         r["cdr_rated_code"]
-        for window in day_windows(first, last, 31)
-        for r in api_records("get_fulfilled", str(window[0]), str(window[1]))
+        for window_first, window_last in windows
+        for r in api_records("get_fulfilled", str(window_first), str(window_last))
     }
     assert {r["cdr_rated_code"] for r in output.records("fulfilled")} == truth
 
