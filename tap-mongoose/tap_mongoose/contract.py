@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from defusedxml import ElementTree
 from singer_sdk import typing as th
 
+from tap_mongoose.common import schemas
 from tap_mongoose.common.answers import AnswerProblem, json_answer, repaired_utf8
 from tap_mongoose.common.schemas import props
 
@@ -223,8 +224,8 @@ class Report:
     primary_keys: tuple[str, ...]
     #: The field bookmarks are kept on: the UTC start of a call, or the account-local day.
     replication_key: str
-    #: Fields as the API sends them.
-    fields: th.PropertiesList
+    #: Fields as the API sends them; any other field it sends passes through untyped.
+    fields: tuple[th.Property, ...]
     #: Added field -> the naive account-local time it is computed from.
     local_times: dict[str, str] = field(default_factory=dict)
     #: Added field -> the unix-seconds (UTC) field it is computed from.
@@ -240,7 +241,7 @@ class Report:
         times = (*self.local_times, *self.epoch_times)
         added: list[th.Property] = [th.Property(name, th.DateTimeType) for name in times]
         added += [th.Property(name, th.BooleanType) for name in self.flags]
-        return th.PropertiesList(*self.fields, *added).to_dict()
+        return schemas.schema(*self.fields, *added)
 
 
 S, INT, NUM = th.StringType, th.IntegerType, th.NumberType
@@ -251,7 +252,7 @@ FULFILLED = Report(
     date_field="call_date",
     primary_keys=("cdr_rated_code",),
     replication_key="call_started_at",
-    fields=th.PropertiesList(
+    fields=(
         th.Property("cdr_rated_code", S, required=True),
         th.Property("cdr_entry_date", INT),
         *props("call_date", "account_code", "campaign_code", "campaign_name"),
@@ -276,7 +277,7 @@ CUSTOMERS = Report(
     date_field="report_date",
     primary_keys=("account_code", "report_date"),
     replication_key="report_date",
-    fields=th.PropertiesList(
+    fields=(
         th.Property("account_code", S, required=True),
         th.Property("report_date", th.DateType, required=True),
         *props("customer_name", "parent_account_code", "status", "created_date", "timezone"),
