@@ -194,6 +194,8 @@ class ReportStream(BaseStream):
             record[target] = self._utc(record, source, zone)
         for target, (source, yes) in report.flags.items():
             record[target] = None if record.get(source) is None else record[source] == yes
+        if report.zone_column:
+            record[report.zone_column] = zone.key
         return record
 
     @cached_property

@@ -232,6 +232,9 @@ class Report:
     epoch_times: dict[str, str] = field(default_factory=dict)
     #: Added boolean field -> (field, the value that means yes).
     flags: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Added field naming the time zone whose days the report's days are, for reports
+    #: bucketed by day.
+    zone_column: str | None = None
     #: (duration field, written-at unix time field): a record is written after it ends, which
     #: tells the two readings of a wall-clock time apart in the hour a clock goes back.
     written_after: tuple[str, str] | None = None
@@ -241,6 +244,10 @@ class Report:
         times = (*self.local_times, *self.epoch_times)
         added: list[th.Property] = [th.Property(name, th.DateTimeType) for name in times]
         added += [th.Property(name, th.BooleanType) for name in self.flags]
+        if self.zone_column:
+            added.append(
+                th.Property(self.zone_column, th.StringType, description="IANA zone of the day")
+            )
         return schemas.schema(*self.fields, *added)
 
 
@@ -288,4 +295,5 @@ CUSTOMERS = Report(
         *props("total_minutes", "charges_call", "charges_addresslookup", "total_charges", kind=NUM),
     ),
     local_times={"created_at": "created_date"},
+    zone_column="time_zone",
 )

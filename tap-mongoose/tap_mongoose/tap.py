@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing as t
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,18 +16,6 @@ from tap_mongoose.streams import STREAMS
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
-
-
-def _local_day(moment: datetime, zone: ZoneInfo, *, end: bool = False) -> date:
-    """The account-local day a resolved date setting names.
-
-    A UTC midnight comes from a date or a relative day and names that calendar day (an end is
-    exclusive: the day before). Any other instant is a date-time, taken in the account's zone.
-    """
-    utc = moment.astimezone(timezone.utc)
-    if utc.time() == time():
-        return (utc - timedelta(days=1)).date() if end else utc.date()
-    return moment.astimezone(zone).date()
 
 
 FORMATS = th.StringType(allowed_values=list(contract.RESPONSE_FORMATS))
@@ -107,15 +95,13 @@ class TapMongoose(BaseTap):
     @cached_property
     def report_days(self) -> tuple[date, date]:
         """The first and last account-local day to read, both inclusive; never after today."""
-        today = datetime.now(self.zone)
-        # Relative days (today, today-N) are the account's days: resolve them on its clock.
-        wall_clock = today.replace(tzinfo=timezone.utc)
-        end_date = self.config.get("end_date")
-        span = SyncRange.from_settings(self.config.get("start_date"), end_date, now=wall_clock)
-        first = _local_day(span.start, self.zone)
-        last = today.date()
-        if end_date:
-            last = min(last, _local_day(span.end, self.zone, end=True))
+        span = SyncRange.from_settings(
+            self.config.get("start_date"), self.config.get("end_date"), zone=self.zone
+        )
+        first = span.start.astimezone(self.zone).date()
+        # The range ends before its `end`: the last day is the one the instant before is on.
+        last = (span.end - timedelta(microseconds=1)).astimezone(self.zone).date()
+        last = min(last, datetime.now(self.zone).date())
         if last < first:
             msg = (
                 f"setting 'start_date' ({self.config['start_date']}) is after the last day to read"

@@ -151,3 +151,21 @@ def test_the_answers_zone_wins_over_the_setting_with_a_warning(sandbox, caplog) 
     for call in output.records("fulfilled"):
         started = datetime.fromisoformat(call["call_started_at"]).astimezone(NEW_YORK)
         assert started.strftime("%Y-%m-%d %H:%M:%S") == call["call_date"]
+
+
+def test_day_rows_are_the_accounts_days_and_name_their_zone() -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    with MongooseSandbox(
+        username=USERNAME, api_key=API_KEY, timezone_name=tokyo.key, history_days=10
+    ) as running:
+        config = tap_config(api_url=running.api_url, account_timezone=tokyo.key)
+        output = sync({**config, "start_date": "today-2"}, select={"customers"})
+        today = datetime.now(tokyo).date()
+        days = {str(today - timedelta(days=n)) for n in range(3)}
+        asked = [(r.query["start_date"][0], r.query["end_date"][0]) for r in running.requests]
+        assert (min(a[0] for a in asked), max(a[1] for a in asked)) == (min(days), max(days))
+    rows = output.records("customers")
+    assert {row["report_date"] for row in rows} == days
+    assert {row["time_zone"] for row in rows} == {tokyo.key}
+    schema = next(m["schema"] for m in output.messages if m.get("stream") == "customers")
+    assert schema["properties"]["time_zone"]["type"] == ["string", "null"]
