@@ -50,8 +50,11 @@ ACCEPT = {FORMAT_JSON: "application/json", FORMAT_XML: "application/xml"}
 DATE_FORMAT = "%Y-%m-%d"
 #: `call_date`, `created_date`: naive wall-clock times in the envelope's `timezone`.
 LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-#: Longest span of one request, in days, counting both ends.
+#: Longest span of one request, in days, counting both ends (longer: DATE_RANGE_TOO_LARGE).
+#: The only limit on a window: pages carry any number of records, so the tap reads windows
+#: this wide and never narrows them.
 MAX_DAYS_PER_REQUEST = 31
+#: The largest `per_page`; larger values are clamped.
 MAX_PAGE_SIZE = 1000
 DEFAULT_TIMEZONE = "America/New_York"
 

@@ -55,12 +55,16 @@ class TapMongoose(BaseTap):
                     description="IANA zone of the account: resolves dates and bookmarks to the "
                     "account's days; times use the zone each answer names, this one if none"),
         th.Property("window_days", th.IntegerType(minimum=1, maximum=contract.MAX_DAYS_PER_REQUEST),
-                    default=1, description="Days per request (at most 31)"),
+                    default=contract.MAX_DAYS_PER_REQUEST,
+                    description="Account-local days per request. Default and most: 31, the "
+                    "longest span the API accepts; pages carry any number of records, so "
+                    "narrower windows only cost requests"),
         th.Property("lookback_days", th.IntegerType(minimum=0, maximum=3650), default=3,
                     description="Days re-read before each bookmark: calls are rated and "
                     "recordings finish up to 48 hours after the call"),
         th.Property("page_size", th.IntegerType(minimum=1, maximum=contract.MAX_PAGE_SIZE),
-                    default=500, description="Records per page (per_page), at most 1000"),
+                    default=contract.MAX_PAGE_SIZE,
+                    description="Records per page (per_page); default and most: 1000"),
         th.Property("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                     description="Seconds to wait for one answer before retrying the request"),
         th.Property("max_retries", th.IntegerType(minimum=0, maximum=1000), default=8,

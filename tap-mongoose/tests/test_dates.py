@@ -31,12 +31,14 @@ def test_windows_cover_the_days_once_and_never_exceed_their_length(sandbox) -> N
     assert [(last - first).days + 1 for first, last in windows] == [31, 31, 13]
 
 
-def test_one_day_per_request_by_default_up_to_the_accounts_today(sandbox) -> None:
-    sync(tap_config(start_date="today-6"))
+def test_windows_are_31_days_by_default_up_to_the_accounts_today(sandbox) -> None:
+    sync(tap_config(start_date="today-40"))
     today = datetime.now(NEW_YORK).date()
-    expected = [(today - timedelta(days=n),) * 2 for n in range(6, -1, -1)]
+    expected = [(today - timedelta(days=40), today - timedelta(days=10)),
+                (today - timedelta(days=9), today)]  # fmt: skip
     assert requested_days(sandbox) == expected
     assert requested_days(sandbox, "customer_report") == expected
+    assert all(r.query["per_page"] == ["1000"] for r in sandbox.requests)
 
 
 def test_a_long_range_is_read_in_windows_of_at_most_31_days(sandbox) -> None:
@@ -69,10 +71,7 @@ def test_a_date_time_setting_is_taken_as_its_day_in_the_accounts_zone(sandbox) -
     # 03:00 UTC is still the day before in New York.
     start = f"{day}T03:00:00Z"
     sync(tap_config(start_date=start, end_date=str(day)), select={"customers"})
-    assert requested_days(sandbox, "customer_report") == [
-        (day - timedelta(days=1),) * 2,
-        (day,) * 2,
-    ]
+    assert requested_days(sandbox, "customer_report") == [(day - timedelta(days=1), day)]
 
 
 def test_times_are_utc_and_agree_with_the_accounts_wall_clock(sandbox) -> None:
@@ -169,3 +168,13 @@ def test_day_rows_are_the_accounts_days_and_name_their_zone() -> None:
     assert {row["time_zone"] for row in rows} == {tokyo.key}
     schema = next(m["schema"] for m in output.messages if m.get("stream") == "customers")
     assert schema["properties"]["time_zone"]["type"] == ["string", "null"]
+
+
+def test_an_empty_25_month_backfill_costs_one_request_per_31_days_and_report() -> None:
+    with MongooseSandbox(
+        username=USERNAME, api_key=API_KEY, calls_per_day=0, history_days=1
+    ) as empty:
+        sync(tap_config(api_url=empty.api_url, start_date="today-761"))
+        answers = [(r.path.rsplit("/", 1)[-1], r.status) for r in empty.requests]
+    # 762 days: 25 windows of at most 31, each accepted (the sandbox refuses longer spans).
+    assert sorted(answers) == sorted([("customer_report", 200), ("get_fulfilled", 200)] * 25)
