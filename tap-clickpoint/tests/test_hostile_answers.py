@@ -8,8 +8,9 @@ that the key reached no other host and none of the run's output.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from clickpoint_harness import (
@@ -27,10 +28,11 @@ from sandbox.leadexec import MORTGAGE
 from sandbox.leadexec.assumed import JSON_TIMESTAMP
 
 LID = MORTGAGE.lid
+PACIFIC = ZoneInfo("America/Los_Angeles")
 RECENT = {"lead_type_ids": [LID], "start_date": "today-3"}
 MONTH = {"lead_type_ids": [LID], "start_date": "today-30"}
 #: With MONTH, request number FAILED_WINDOW reads the window that starts this many days ago
-#: (windows are UTC days, the oldest first); more than a thousand leads come before it, so
+#: (windows are Pacific days, the oldest first); more than a thousand leads come before it, so
 #: a STATE message has been written by then.
 FAILED_WINDOW = 30
 
@@ -40,8 +42,9 @@ def keys(records: list[dict]) -> set[tuple]:
 
 
 def midnight(days_ago: int) -> datetime:
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    return today - timedelta(days=days_ago)
+    """The instant a day of source_timezone (Pacific by default) begins."""
+    day = datetime.now(PACIFIC).date() - timedelta(days=days_ago)
+    return datetime.combine(day, time(), PACIFIC).astimezone(timezone.utc)
 
 
 def bookmark(state: dict) -> str:

@@ -2,11 +2,14 @@
 
 import math
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from clickpoint_harness import API_KEY, PACIFIC_FORMAT, api_total, lead_queries, sync, tap_config
 
 from sandbox.leadexec import MORTGAGE, LeadExecSandbox
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def windows(queries) -> dict[tuple, list]:
@@ -71,7 +74,7 @@ def test_a_lead_arriving_between_pages_loses_and_duplicates_nothing() -> None:
         )
         uids = [r["UID"] for r in sync(config).records()]
         assert moving.newcomer is not None
-        start = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0) - timedelta(days=2)
+        start = datetime.combine(datetime.now(PACIFIC).date() - timedelta(days=2), time(), PACIFIC)
         there_before = {lead["UID"] for lead in moving.leads(MORTGAGE.lid, start)}
         there_before.discard(moving.newcomer)
         # The page boundary lead came twice and was kept once; the newcomer, which pushed
