@@ -169,7 +169,8 @@ class LeadExecStream(BaseStream):
 class DatedStream(LeadExecStream):
     """An incremental stream read in windows of DateAdded, ascending, re-reading a look-back.
 
-    Windows end on midnights of `source_timezone` and are sent as its wall-clock times.
+    One window covers the whole range unless `window_days` (or assumed.MAX_WINDOW_DAYS) caps
+    it; windows end on midnights of `source_timezone` and are sent as its wall-clock times.
     """
 
     is_sorted = True
@@ -202,8 +203,10 @@ class DatedStream(LeadExecStream):
             return
         zone = self.tap.zone
         end = self.tap.sync_range.end
+        days = self.config.get("window_days") or assumed.MAX_WINDOW_DAYS
+        windows = day_windows(start, end, days, zone) if days else [(start, end)]
         previous: set[t.Any] = set()
-        for window_start, window_end in day_windows(start, end, self.config["window_days"], zone):
+        for window_start, window_end in windows:
             window = assumed.window_params(window_start, window_end, zone)
             # QueryTotal moves while leads arrive: a lead pushed onto the next page comes
             # twice, and is kept once.

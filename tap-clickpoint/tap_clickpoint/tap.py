@@ -43,8 +43,10 @@ class TapClickPoint(BaseTap):
                     "late and their deliveries change."),
         th.Property("page_size", th.IntegerType(minimum=1, maximum=assumed.MAX_TAKE),
                     default=assumed.MAX_TAKE, description="Leads per request (take)."),
-        th.Property("window_days", th.IntegerType(minimum=1, maximum=3650), default=1,
-                    description="Days of DateAdded per request window."),
+        th.Property("window_days", th.IntegerType(minimum=1, maximum=3650),
+                    description="Most days of DateAdded per request window. Default: no limit, "
+                    "one window for the whole range (LeadExec documents none, and pages read "
+                    "any number of leads)."),
         th.Property("source_timezone", th.StringType, default=assumed.SOURCE_TIMEZONE,
                     description="IANA time zone of LeadExec's naive timestamps, and of the days "
                     "that start_date, end_date and windows name."),

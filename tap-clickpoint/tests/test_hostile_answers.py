@@ -30,7 +30,8 @@ from sandbox.leadexec.assumed import JSON_TIMESTAMP
 LID = MORTGAGE.lid
 PACIFIC = ZoneInfo("America/Los_Angeles")
 RECENT = {"lead_type_ids": [LID], "start_date": "today-3"}
-MONTH = {"lead_type_ids": [LID], "start_date": "today-30"}
+#: A month read in one-day windows (by default it is one window), for failures of one window.
+MONTH = {"lead_type_ids": [LID], "start_date": "today-30", "window_days": 1}
 #: With MONTH, request number FAILED_WINDOW reads the window that starts this many days ago
 #: (windows are Pacific days, the oldest first); more than a thousand leads come before it, so
 #: a STATE message has been written by then.
@@ -240,7 +241,7 @@ def test_a_window_answered_with_the_window_before_fails_with_one_line_and_no_dup
     sandbox, catalog, tmp_path
 ) -> None:
     sandbox.inject(replay=True, count=2)
-    output = run_cli(tmp_path, tap_config(**RECENT), catalog=catalog)
+    output = run_cli(tmp_path, tap_config(**RECENT, window_days=1), catalog=catalog)
     assert "the leads of one window came again for the next" in error_line(output)
     first_window = sandbox.leads(LID, midnight(3), midnight(2))
     assert [r["UID"] for r in output.records()] == [lead["UID"] for lead in first_window]
