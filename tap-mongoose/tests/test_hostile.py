@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
-from mongoose_harness import API_KEY, BASIC_KEY, SANDBOX, USERNAME, run_cli, tap_config
+from mongoose_harness import API_KEY, BASIC_KEY, USERNAME, run_cli, tap_config
 from tap_mongoose.streams import STREAMS
 
 from sandbox.core.server import SandboxServer
@@ -90,12 +90,12 @@ def test_a_redirect_to_another_host_is_not_followed(sandbox, elsewhere, tmp_path
 
 
 def test_a_redirect_on_the_same_host_is_followed(sandbox, tmp_path) -> None:
-    target = f"{SANDBOX.api_url}/customer_report?start_date={today()}&end_date={today()}"
+    target = f"{sandbox.api_url}/customer_report?start_date={today()}&end_date={today()}"
     sandbox.inject(301, headers={"Location": target}, path_contains=f"start_date={today()}")
     config = tap_config(start_date="today")
     output = run_cli(tmp_path, config, select={"customers"})
     assert output.exit_code == 0
-    assert len(output.records("customers")) == len(SANDBOX.account_codes)
+    assert len(output.records("customers")) == len(sandbox.account_codes)
     assert [r.status for r in sandbox.requests] == [301, 200]
 
 
@@ -228,7 +228,7 @@ def test_a_body_trickled_past_the_timeout_is_abandoned_and_retried(sandbox, tmp_
     output = run_cli(tmp_path, config, select={"customers"})
     assert output.exit_code == 0
     assert "Retrying customers" in output.log
-    assert len(output.records("customers")) == len(SANDBOX.account_codes)
+    assert len(output.records("customers")) == len(sandbox.account_codes)
     assert [r.status for r in sandbox.requests] == [200, 200]
     assert_key_kept(output)
 
@@ -281,8 +281,8 @@ def test_a_bad_byte_becomes_a_replacement_character_with_one_warning(sandbox, tm
     assert output.exit_code == 0
     rows = output.records("customers")
     damaged = [row for row in rows if row["customer_name"].startswith("\ufffd")]
-    assert len(damaged) == 2 * len(SANDBOX.account_codes)  # the first two days' rows
-    assert len(rows) == 3 * len(SANDBOX.account_codes)
+    assert len(damaged) == 2 * len(sandbox.account_codes)  # the first two days' rows
+    assert len(rows) == 3 * len(sandbox.account_codes)
     warnings = [line for line in output.log.splitlines() if "not UTF-8" in line]
     assert len(warnings) == 1
     assert f"customers: {len(damaged)} records" in warnings[0]
