@@ -15,7 +15,7 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[arg-type,misc]
 
 
 def test_both_formats_wall_clock_times_parse() -> None:

@@ -9,6 +9,7 @@ import pytest
 import requests
 from clickpoint_harness import API_KEY, sync, tap_config
 from tap_clickpoint.fields import LeadTyper, lead_schema
+from tap_clickpoint.formats import CanonicalObject
 from tap_clickpoint.tap import TapClickPoint
 
 from sandbox.leadexec import AUTO_INSURANCE, MORTGAGE, SOLAR, SOURCE_ZONE, LeadExecSandbox
@@ -164,7 +165,9 @@ def test_a_given_catalog_is_used_without_sampling(sandbox) -> None:
 
 
 def test_a_value_that_does_not_fit_its_learned_type_is_kept_as_text() -> None:
-    sample = {7: [{"UID": "1", "AnnualUsageKwh": "9000"}, {"UID": "2", "AnnualUsageKwh": "12"}]}
+    sample: dict[int, list[CanonicalObject]] = {
+        7: [{"UID": "1", "AnnualUsageKwh": "9000"}, {"UID": "2", "AnnualUsageKwh": "12"}]
+    }
     schema = lead_schema(sample, logging.getLogger("test"))
     assert schema["properties"]["AnnualUsageKwh"]["type"] == ["integer", "null"]
     typer = LeadTyper(schema, ZoneInfo("America/Los_Angeles"), logging.getLogger("test"))

@@ -51,9 +51,12 @@ def test_values_have_their_schema_types(json_run) -> None:
         assert isinstance(row["total_charges"], float)
 
 
-@pytest.mark.parametrize("stream", [s.name for s in streams.STREAMS])
+REPORTS = {"fulfilled": contract.FULFILLED, "customers": contract.CUSTOMERS}
+
+
+@pytest.mark.parametrize("stream", REPORTS)
 def test_every_field_mongoose_sends_is_emitted_as_sent(json_run, stream) -> None:
-    report = next(s.report for s in streams.STREAMS if s.name == stream)
+    report = REPORTS[stream]
     path = {"fulfilled": contract.FULFILLED_PATH, "customers": contract.CUSTOMER_REPORT_PATH}
     emitted = {tuple(r[k] for k in report.primary_keys): r for r in json_run.records(stream)}
     days = sorted(r[report.date_field][:10] for r in emitted.values())
