@@ -205,17 +205,18 @@ class DatedStream(LeadExecStream):
         end = self.tap.sync_range.end
         days = self.config.get("window_days") or assumed.MAX_WINDOW_DAYS
         windows = day_windows(start, end, days, zone) if days else [(start, end)]
-        previous: set[t.Any] = set()
+        previous: set[tuple] = set()
         for window_start, window_end in windows:
             window = assumed.window_params(window_start, window_end, zone)
             # QueryTotal moves while leads arrive: a lead pushed onto the next page comes
             # twice, and is kept once.
-            seen: set[t.Any] = set()
-            for record in super().get_records({**(context or {}), "window": window}):
-                uid = record.get("UID")
-                if uid not in seen and uid not in previous:
+            seen: set[tuple] = set()
+            records = super().get_records({**(context or {}), "window": window})
+            for record in self.each_once(records):
+                key = self.record_key(record)
+                seen.add(key)
+                if key not in previous:
                     yield record
-                seen.add(uid)
             # Windows do not overlap: when every lead of one came in the window before, the
             # server is repeating an answer, and this window's own leads would be lost.
             if seen and seen <= previous:
