@@ -33,6 +33,7 @@ from sandbox.leadexec.world import (
     LATE_VISIBILITY_SECONDS,
     Leads,
     Record,
+    buyer_reference,
     generate,
     make_lead,
     to_source,
@@ -154,13 +155,15 @@ class LeadExecSandbox(SandboxServer):
         client_uid, client_name = BUYERS[client % len(BUYERS)]
         with self._lock:
             sends = kind.late_sends.setdefault(uid, [])
+            send_uid = uid * 100 + 50 + len(sends)
             send = {
-                "SendUID": uid * 100 + 50 + len(sends),
+                "SendUID": send_uid,
                 "ClientUID": client_uid,
                 "ClientName": client_name,
                 "DateSent": to_source(datetime.now(timezone.utc)).replace(microsecond=0),
                 "Price": 31.5,
                 "Status": status,
+                "BuyerReference": buyer_reference(client_uid, send_uid),
             }
             sends.append(send)
             kind.overrides[uid] = {

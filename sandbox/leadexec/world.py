@@ -3,7 +3,8 @@ as LeadExec stores them.
 
 Traps reproduced: leads added while a client reads stay invisible to queries for a few
 seconds (clients poll 10-12 times before a new lead shows); sends to buyers are attached
-after the lead arrives, and move `LastUpdated`.
+after the lead arrives, and move `LastUpdated`; every lead and every send carries a field the
+notes do not list (`AffiliateID`, `BuyerReference`), as LeadExec adds fields without notice.
 
 Leads are cheap in memory: a lead type keeps its sorted (DateAdded, UID) pairs; every other
 field comes from a random generator seeded by the lead's UID, when a page needs it.
@@ -110,6 +111,7 @@ def make_lead(kind: Leads, uid: int, added: datetime, *, seed: int, now: datetim
         "IsValid": rng.random() > 0.08,
         "MaxSell": rng.choice((1, 3, 5, 10)),
         "Price": round(rng.uniform(5, 60), 2),
+        "AffiliateID": f"AFF-{uid % 97:03d}",
     }
     for name, make in kind.spec.fields:
         record[name] = make(rng, added)
@@ -136,6 +138,12 @@ def _sends(
                     "DateSent": sent,
                     "Price": round(rng.uniform(5, 40), 2),
                     "Status": rng.choice(SEND_STATUSES),
+                    "BuyerReference": buyer_reference(client_uid, uid * 100 + number),
                 }
             )
     return sends
+
+
+def buyer_reference(client_uid: int, send_uid: int) -> str:
+    """The buyer's own id for a send: a field the notes do not list."""
+    return f"B{client_uid}-{send_uid}"

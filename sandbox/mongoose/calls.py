@@ -4,6 +4,8 @@ Late records are reproduced: a call is rated and its recording completed only on
 an hour ago, so until then its charges are null and `recording_completed` is N. A call to an
 SPC number carries the attribution of the session that held the number (`session_fields`),
 not static keywords. `call_date` is not stored: it is rendered in the account's zone when shown.
+Each call also carries columns the contract does not list (`UNLISTED_FIELDS`), as an API grows
+fields without notice: a tap must pass them through.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ FIELDS = (
     "keyword_source", "promocode", *(f"custom{n}" for n in range(1, 11)), "callrate_charged",
     "charges_call", "charges_addresslookup",
 )  # fmt: skip
+#: Columns the assumed contract does not name.
+UNLISTED_FIELDS = ("caller_city", "tracking_source")
 STATUSES = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")
 MESSAGES = {
     "ANSWERED": "Call completed",
@@ -50,7 +54,7 @@ def draw_call(rng: random.Random, serial: int, campaign: Campaign, at: datetime,
               number: str, *, now: datetime) -> Record:  # fmt: skip
     """A call to `number` of `campaign` at `at`; `_at` keeps the instant, in UTC."""
     code = hashlib.sha1(f"{serial}:{rng.random()}".encode()).hexdigest()  # noqa: S324
-    _, state, _, area, zip_code = rng.choice([c for c in CITIES if c[2] == "US"])
+    city, state, _, area, zip_code = rng.choice([c for c in CITIES if c[2] == "US"])
     status = rng.choices(STATUSES, (70, 15, 8, 7))[0]
     answered = status == "ANSWERED"
     duration = rng.randint(15, 900) if answered else 0
@@ -91,6 +95,8 @@ def draw_call(rng: random.Random, serial: int, campaign: Campaign, at: datetime,
         "callrate_charged": RATE if rated else None,
         "charges_call": round(minutes * RATE, 2) if rated else None,
         "charges_addresslookup": (0.01 if rng.random() < 0.3 else 0.0) if rated else None,
+        "caller_city": city,
+        "tracking_source": "session" if campaign.spc else "static",
         "_at": at.astimezone(timezone.utc),
     })  # fmt: skip
     return record

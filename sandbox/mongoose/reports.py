@@ -5,7 +5,8 @@
 lists the calls whose local start falls on those days, optionally of one campaign or status,
 ordered by the naive local time and then the key: in the repeated hour of a fall-back
 night, calls of both hours interleave. customer_report has a row per account and day, from
-the account's creation day to today, with that day's call totals.
+the account's creation day to today, with that day's call totals, and a column the contract
+does not list (`billing_plan`), as an API grows fields without notice.
 """
 
 from __future__ import annotations
@@ -141,4 +142,5 @@ def _customer_row(world: World, account: Account, day: date, calls: list[Record]
         "charges_call": charges_call,
         "charges_addresslookup": lookups,
         "total_charges": round(charges_call + lookups, 2),
+        "billing_plan": "agency" if account.parent is None else "sub-account",
     }

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sandbox.core.fake import phone
 from sandbox.mongoose.calls import (
     FIELDS,
+    UNLISTED_FIELDS,
     ZONES_BY_STATE,
     draw_call,
     hex_code,
@@ -166,7 +167,7 @@ class World:
         raise KeyError(code)
 
     def _shown(self, record: Record) -> Record:
-        shown = {name: record[name] for name in FIELDS}
+        shown = {name: record[name] for name in (*FIELDS, *UNLISTED_FIELDS)}
         shown["call_date"] = self.local_time(record["_at"])
         return shown
 

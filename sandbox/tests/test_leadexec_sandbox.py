@@ -225,7 +225,8 @@ def test_sends_are_nested_in_both_formats(sandbox) -> None:
     sent = [lead for lead in body["Leads"] if lead["Sends"]]
     assert sent
     send_fields = {"SendUID", "ClientUID", "ClientName", "DateSent", "Price", "Status"}
-    assert set(sent[0]["Sends"][0]) == send_fields
+    assert set(sent[0]["Sends"][0]) == send_fields | {"BuyerReference"}  # one not in the notes
+    assert all("AffiliateID" in lead for lead in body["Leads"])
     xml = ET.fromstring(post(sandbox, take=100).content)
     uid = str(sent[0]["UID"])
     lead = next(x for x in xml if x.findtext("UID") == uid)

@@ -20,6 +20,12 @@ MAX_TAKE = 1000
 SORT_FIELD = "DateAdded"
 SORT_ORDER = "ASC"
 
+#: The longest span of one request window, in days: None, as LeadExec documents no limit on
+#: the span and no cap on the leads a window matches (paging by skip/take reads any number).
+#: So one window covers the whole range; set a number here if an account ever refuses long
+#: spans (the `window_days` setting caps it too).
+MAX_WINDOW_DAYS: int | None = None
+
 #: The request window filters on DateAdded: `StartDate` inclusive, `EndDate` exclusive.
 WINDOW_FIELD = "DateAdded"
 #: How the tap writes a window bound: Pacific wall-clock time, 24-hour.

@@ -103,7 +103,7 @@ class LeadExecStream(BaseStream):
 
     @cached_property
     def lead_typer(self) -> LeadTyper:
-        return LeadTyper(self.effective_schema, self.tap.source_zone, self.logger)
+        return LeadTyper(self.effective_schema, self.tap.zone, self.logger)
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         for lead in read_page(response).leads:
@@ -127,7 +127,7 @@ class LeadExecStream(BaseStream):
         start = min(self.tap.sync_range.start, end - timedelta(days=SCHEMA_SAMPLE_DAYS))
         context = {
             "lead_type_id": lead_type_id,
-            "window": assumed.window_params(start, end, self.tap.source_zone),
+            "window": assumed.window_params(start, end, self.tap.zone),
             "take": assumed.MAX_TAKE,
             "sort_order": "DESC",
         }
@@ -169,7 +169,8 @@ class LeadExecStream(BaseStream):
 class DatedStream(LeadExecStream):
     """An incremental stream read in windows of DateAdded, ascending, re-reading a look-back.
 
-    Windows end on UTC midnights and are sent as wall-clock times of `source_timezone`.
+    One window covers the whole range unless `window_days` (or assumed.MAX_WINDOW_DAYS) caps
+    it; windows end on midnights of `source_timezone` and are sent as its wall-clock times.
     """
 
     is_sorted = True
@@ -200,19 +201,22 @@ class DatedStream(LeadExecStream):
         start = self.get_starting_timestamp(context)
         if start is None:
             return
-        zone = self.tap.source_zone
+        zone = self.tap.zone
         end = self.tap.sync_range.end
-        previous: set[t.Any] = set()
-        for window_start, window_end in day_windows(start, end, self.config["window_days"]):
+        days = self.config.get("window_days") or assumed.MAX_WINDOW_DAYS
+        windows = day_windows(start, end, days, zone) if days else [(start, end)]
+        previous: set[tuple] = set()
+        for window_start, window_end in windows:
             window = assumed.window_params(window_start, window_end, zone)
             # QueryTotal moves while leads arrive: a lead pushed onto the next page comes
             # twice, and is kept once.
-            seen: set[t.Any] = set()
-            for record in super().get_records({**(context or {}), "window": window}):
-                uid = record.get("UID")
-                if uid not in seen and uid not in previous:
+            seen: set[tuple] = set()
+            records = super().get_records({**(context or {}), "window": window})
+            for record in self.each_once(records):
+                key = self.record_key(record)
+                seen.add(key)
+                if key not in previous:
                     yield record
-                seen.add(uid)
             # Windows do not overlap: when every lead of one came in the window before, the
             # server is repeating an answer, and this window's own leads would be lost.
             if seen and seen <= previous:

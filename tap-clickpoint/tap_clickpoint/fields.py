@@ -27,7 +27,8 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from zoneinfo import ZoneInfo
 
-Converter = t.Callable[[t.Any], t.Any]
+#: Types one value: (the value, the lead's values that fit no type, by path) -> typed value.
+Converter = t.Callable[[t.Any, dict[str, str]], t.Any]
 
 SEND = th.ObjectType(
     th.Property("SendUID", th.IntegerType),
@@ -126,20 +127,24 @@ class LeadTyper:
 
     A value that does not fit its declared type (a sample can miss the odd "N/A") is
     emitted as null in its field and kept, as sent, in `untyped_values`: nothing is lost and
-    the record still matches its schema. One warning per field says so.
+    the record still matches its schema. One warning per field says so: `warned` holds the
+    fields already warned about.
+
+    Converters take the value and the lead's `unfit` values, which they add to: each lead
+    gets its own, so nothing of one lead outlives the call that types it.
     """
 
     def __init__(self, schema: dict, zone: ZoneInfo, logger: logging.Logger) -> None:
         self.zone = zone
         self.logger = logger
-        self._warned: set[str] = set()
+        self.warned: set[str] = set()
         self._convert = self._object_converter(schema, "")
 
     def __call__(self, lead: CanonicalObject) -> dict[str, t.Any]:
-        self._unfit: dict[str, str] = {}
-        record = t.cast("dict[str, t.Any]", self._convert(lead))
-        if self._unfit:
-            record[UNTYPED] = self._unfit
+        unfit: dict[str, str] = {}
+        record = t.cast("dict[str, t.Any]", self._convert(lead, unfit))
+        if unfit:
+            record[UNTYPED] = unfit
         return record
 
     def _object_converter(self, schema: dict, path: str) -> Converter:
@@ -148,11 +153,11 @@ class LeadTyper:
             for name, sub_schema in schema.get("properties", {}).items()
         }
 
-        def convert(value: t.Any) -> t.Any:
+        def convert(value: t.Any, unfit: dict[str, str]) -> t.Any:
             if not isinstance(value, dict):
                 return value
             return {
-                name: converters[name](item) if name in converters else item
+                name: converters[name](item, unfit) if name in converters else item
                 for name, item in value.items()
             }
 
@@ -165,10 +170,12 @@ class LeadTyper:
             return self._object_converter(schema, f"{path}.")
         if "array" in types:
             item = self._converter(schema.get("items", {}), f"{path}[]")
-            return lambda value: [item(v) for v in value] if isinstance(value, list) else value
+            return lambda value, unfit: (
+                [item(v, unfit) for v in value] if isinstance(value, list) else value
+            )
         attempts = [self._scalar(kind, schema.get("format")) for kind in types] or [_any]
 
-        def convert(value: t.Any) -> t.Any:
+        def convert(value: t.Any, unfit: dict[str, str]) -> t.Any:
             if value is None:
                 return None
             for attempt in attempts:
@@ -177,12 +184,12 @@ class LeadTyper:
                 except (ValueError, TypeError, InvalidOperation):
                     continue
             self._warn(path, types)
-            self._unfit[path] = _string(value)
+            unfit[path] = _string(value)
             return None
 
         return convert
 
-    def _scalar(self, kind: str, text_format: str | None) -> Converter:
+    def _scalar(self, kind: str, text_format: str | None) -> t.Callable[[t.Any], t.Any]:
         if kind == "string" and text_format == "date-time":
             return self._timestamp
         return {
@@ -200,8 +207,8 @@ class LeadTyper:
         return assumed.from_source_time(naive, self.zone).astimezone(timezone.utc).isoformat()
 
     def _warn(self, path: str, types: list[str]) -> None:
-        if path not in self._warned:
-            self._warned.add(path)
+        if path not in self.warned:
+            self.warned.add(path)
             self.logger.warning(
                 "Field %s has a value that is not %s, unlike the sampled leads; such values "
                 "are emitted as null, with the text LeadExec sent kept in untyped_values",

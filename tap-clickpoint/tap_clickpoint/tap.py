@@ -33,19 +33,23 @@ class TapClickPoint(BaseTap):
         th.Property("lead_type_ids", th.ArrayType(LEAD_TYPE_ID), required=True,
                     description="Lead types (LIDs) to read; each has its own fields"),
         th.Property("start_date", th.StringType, required=True,
-                    description="ISO 8601 date or date-time, or today, yesterday, today-N."),
+                    description="ISO 8601 date or date-time, or today, yesterday, today-N: days "
+                    "of source_timezone (2024-05-01 is its midnight there)."),
         th.Property("end_date", th.StringType,
-                    description="Same syntax as start_date; a date includes that whole day. "
-                    "Default: now."),
+                    description="Same syntax as start_date; a date includes that whole day of "
+                    "source_timezone. Default: now."),
         th.Property("lookback_days", th.IntegerType(minimum=0, maximum=3650), default=2,
                     description="Days re-read before each bookmark: leads become visible "
                     "late and their deliveries change."),
         th.Property("page_size", th.IntegerType(minimum=1, maximum=assumed.MAX_TAKE),
                     default=assumed.MAX_TAKE, description="Leads per request (take)."),
-        th.Property("window_days", th.IntegerType(minimum=1, maximum=3650), default=1,
-                    description="Days of DateAdded per request window."),
+        th.Property("window_days", th.IntegerType(minimum=1, maximum=3650),
+                    description="Most days of DateAdded per request window. Default: no limit, "
+                    "one window for the whole range (LeadExec documents none, and pages read "
+                    "any number of leads)."),
         th.Property("source_timezone", th.StringType, default=assumed.SOURCE_TIMEZONE,
-                    description="IANA time zone of LeadExec's naive timestamps."),
+                    description="IANA time zone of LeadExec's naive timestamps, and of the days "
+                    "that start_date, end_date and windows name."),
         th.Property("api_url", th.StringType, default="https://apidata.leadexec.net",
                     description="Base URL of the Data Interface (the sandbox points it at "
                     "127.0.0.1)."),
@@ -68,15 +72,17 @@ class TapClickPoint(BaseTap):
 
     def check_settings(self) -> None:
         super().check_settings()
-        _ = self.sync_range, self.source_zone, self.lead_type_ids
+        _ = self.zone, self.sync_range, self.lead_type_ids
 
     @cached_property
     def sync_range(self) -> SyncRange:
-        """start_date to end_date, in UTC."""
-        return SyncRange.from_settings(self.config.get("start_date"), self.config.get("end_date"))
+        """start_date to end_date: their days are those of source_timezone."""
+        start_date, end_date = self.config.get("start_date"), self.config.get("end_date")
+        return SyncRange.from_settings(start_date, end_date, zone=self.zone)
 
     @cached_property
-    def source_zone(self) -> ZoneInfo:
+    def zone(self) -> ZoneInfo:
+        """source_timezone: LeadExec's wall clock, and the zone whose days settings name."""
         name = str(self.config.get("source_timezone") or assumed.SOURCE_TIMEZONE)
         try:
             return ZoneInfo(name)

@@ -1,9 +1,15 @@
-"""The tests' LeadExec sandbox, one for the whole session, and ways to run the tap against it."""
+"""The tests' LeadExec sandbox, one for the whole session, and ways to run the tap against it.
+
+Nothing starts when this module is imported: conftest.py's session fixture starts the shared
+sandbox with `shared_sandbox()`, and `tap_config` and `api_total` point at it meanwhile.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -19,16 +25,36 @@ from sandbox.taprun import SyncOutput, parse_messages
 
 #: A key distinctive enough that finding it anywhere in output proves a leak.
 API_KEY = "sbx-5e1d7c0a-SECRET-c3f9"
-SANDBOX = LeadExecSandbox(api_keys=(API_KEY,), leads_per_day=40, seed=11).start()
 PACIFIC_FORMAT = "%m/%d/%Y %H:%M:%S"
+#: The shared sandbox while `shared_sandbox()` runs it.
+_running: list[LeadExecSandbox] = []
+
+
+@contextmanager
+def shared_sandbox() -> Iterator[LeadExecSandbox]:
+    """Run the sandbox the tests share; `tap_config` and `api_total` point at it meanwhile."""
+    with LeadExecSandbox(api_keys=(API_KEY,), leads_per_day=40, seed=11) as running:
+        _running.append(running)
+        try:
+            yield running
+        finally:
+            _running.remove(running)
+
+
+def running_sandbox() -> LeadExecSandbox:
+    """The shared sandbox; only while conftest.py's session fixture runs it."""
+    if not _running:
+        raise RuntimeError("the shared sandbox runs only within the session fixture shared")
+    return _running[-1]
 
 
 def tap_config(**overrides: Any) -> dict[str, Any]:
     """Settings for the shared sandbox: every lead type, the last 30 days."""
+    sandbox = running_sandbox()
     return {
         "api_key": API_KEY,
-        "api_url": SANDBOX.api_url,
-        "lead_type_ids": SANDBOX.lead_type_ids,
+        "api_url": sandbox.api_url,
+        "lead_type_ids": sandbox.lead_type_ids,
         "start_date": "today-30",
         **overrides,
     }
@@ -54,7 +80,7 @@ class LeadsOutput(SyncOutput):
 def api_total(lead_type_id: int, start: datetime, end: datetime) -> int:
     """QueryTotal for a window of naive Pacific times, asked directly: the truth to compare with."""
     answer = requests.post(
-        SANDBOX.api_url,
+        running_sandbox().api_url,
         data={
             "key": API_KEY,
             "lid": lead_type_id,

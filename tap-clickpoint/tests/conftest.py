@@ -1,23 +1,30 @@
-"""Fixtures for the tap-clickpoint tests."""
+"""Fixtures for the tap-clickpoint tests: the shared sandbox runs for the session, no longer."""
 
 from collections.abc import Iterator
 
 import pytest
-from clickpoint_harness import SANDBOX, discovered_catalog
+from clickpoint_harness import discovered_catalog, shared_sandbox
 
 from sandbox.core.server import SandboxServer
 from sandbox.leadexec import LeadExecSandbox
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared() -> Iterator[LeadExecSandbox]:
+    """The sandbox the tests share, started before the first test and stopped after the last."""
+    with shared_sandbox() as running:
+        yield running
+
+
 @pytest.fixture
-def sandbox() -> Iterator[LeadExecSandbox]:
+def sandbox(shared: LeadExecSandbox) -> Iterator[LeadExecSandbox]:
     """The shared sandbox, with faults, the request log and the format cleared around each test."""
-    SANDBOX.clear_faults()
-    SANDBOX.clear_log()
-    SANDBOX.json_on_request = True
-    yield SANDBOX
-    SANDBOX.clear_faults()
-    SANDBOX.json_on_request = True
+    shared.clear_faults()
+    shared.clear_log()
+    shared.json_on_request = True
+    yield shared
+    shared.clear_faults()
+    shared.json_on_request = True
 
 
 @pytest.fixture

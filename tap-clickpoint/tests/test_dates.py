@@ -1,13 +1,13 @@
 """Date settings, request windows and LeadExec's naive Pacific times."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from clickpoint_harness import API_KEY, PACIFIC_FORMAT, api_total, lead_queries, sync, tap_config
 from tap_clickpoint.assumed import from_source_time, window_params
-from tap_clickpoint.common.dates import SyncRange
 from tap_clickpoint.formats import parse_naive_timestamp
+from tap_clickpoint.tap import TapClickPoint
 
 from sandbox.leadexec import MORTGAGE, SOLAR, LeadExecSandbox
 
@@ -15,7 +15,7 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[arg-type,misc]
 
 
 def test_both_formats_wall_clock_times_parse() -> None:
@@ -45,24 +45,28 @@ def test_windows_are_sent_as_pacific_wall_clock_times() -> None:
     assert across == {"StartDate": "10/31/2026 17:00:00", "EndDate": "11/01/2026 16:00:00"}
 
 
-def test_one_specific_day_covers_that_whole_utc_day() -> None:
-    now = at(2026, 3, 10, 15, 30)
-    one_day = SyncRange.from_settings("2026-01-05", "2026-01-05", now=now)
-    assert (one_day.start, one_day.end) == (at(2026, 1, 5), at(2026, 1, 6))
-    assert SyncRange.from_settings("today-3", None, now=now).start == at(2026, 3, 7)
+def test_a_day_setting_is_that_day_of_source_timezone() -> None:
+    def sync_range(**settings: str) -> tuple[datetime, datetime]:
+        tap = TapClickPoint(config=tap_config(**settings), setup_mapper=False)
+        return tap.sync_range.start, tap.sync_range.end
+
+    one_day = {"start_date": "2024-05-01", "end_date": "2024-05-01"}
+    assert sync_range(**one_day) == (at(2024, 5, 1, 7), at(2024, 5, 2, 7))  # Pacific midnights
+    berlin = sync_range(**one_day, source_timezone="Europe/Berlin")
+    assert berlin == (at(2024, 4, 30, 22), at(2024, 5, 1, 22))
+    start, _ = sync_range(start_date="today-3")
+    today = datetime.now(PACIFIC).date()
+    assert start.astimezone(PACIFIC) == datetime.combine(today - timedelta(days=3), time(), PACIFIC)
 
 
-def test_one_day_reads_every_lead_of_that_utc_day_and_no_other(sandbox) -> None:
-    day = (datetime.now(timezone.utc) - timedelta(days=12)).date()
+def test_one_day_reads_every_lead_of_that_pacific_day_and_no_other(sandbox) -> None:
+    day = datetime.now(PACIFIC).date() - timedelta(days=12)
     output = sync(tap_config(start_date=day.isoformat(), end_date=day.isoformat()))
     assert output.records()
-    assert {r["DateAdded"][:10] for r in output.records()} == {day.isoformat()}
+    added = [datetime.fromisoformat(r["DateAdded"]) for r in output.records()]
+    assert {moment.astimezone(PACIFIC).date() for moment in added} == {day}
     assert all(r["DateAdded"].endswith("+00:00") for r in output.records())
-    start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-    pacific = [
-        moment.astimezone(PACIFIC).replace(tzinfo=None)
-        for moment in (start, start + timedelta(days=1))
-    ]
+    pacific = [datetime.combine(day + timedelta(days=n), time()) for n in (0, 1)]
     for lid, records in output.by_lead_type().items():
         assert len(records) == api_total(lid, *pacific)
     assert {q.params["startdate"] for q in lead_queries(sandbox)} == {
@@ -99,7 +103,8 @@ def test_the_night_clocks_fall_back_loses_no_lead(autumn) -> None:
         end_date="2026-11-02",
     )
     records = sync(config).records()
-    truth = autumn.leads(MORTGAGE.lid, at(2026, 10, 31), at(2026, 11, 3))
+    # The days of source_timezone: from its midnight of 31 Oct to that of 3 Nov.
+    truth = autumn.leads(MORTGAGE.lid, datetime(2026, 10, 31), datetime(2026, 11, 3))
     assert {r["UID"] for r in records} == {lead["UID"] for lead in truth}
     night = [lead for lead in truth if lead["DateAdded"].date() == date(2026, 11, 1)]
     repeated_hour = [lead for lead in night if lead["DateAdded"].hour == 1]

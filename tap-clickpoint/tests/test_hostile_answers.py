@@ -8,8 +8,9 @@ that the key reached no other host and none of the run's output.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from clickpoint_harness import (
@@ -27,10 +28,12 @@ from sandbox.leadexec import MORTGAGE
 from sandbox.leadexec.assumed import JSON_TIMESTAMP
 
 LID = MORTGAGE.lid
+PACIFIC = ZoneInfo("America/Los_Angeles")
 RECENT = {"lead_type_ids": [LID], "start_date": "today-3"}
-MONTH = {"lead_type_ids": [LID], "start_date": "today-30"}
+#: A month read in one-day windows (by default it is one window), for failures of one window.
+MONTH = {"lead_type_ids": [LID], "start_date": "today-30", "window_days": 1}
 #: With MONTH, request number FAILED_WINDOW reads the window that starts this many days ago
-#: (windows are UTC days, the oldest first); more than a thousand leads come before it, so
+#: (windows are Pacific days, the oldest first); more than a thousand leads come before it, so
 #: a STATE message has been written by then.
 FAILED_WINDOW = 30
 
@@ -40,8 +43,9 @@ def keys(records: list[dict]) -> set[tuple]:
 
 
 def midnight(days_ago: int) -> datetime:
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    return today - timedelta(days=days_ago)
+    """The instant a day of source_timezone (Pacific by default) begins."""
+    day = datetime.now(PACIFIC).date() - timedelta(days=days_ago)
+    return datetime.combine(day, time(), PACIFIC).astimezone(timezone.utc)
 
 
 def bookmark(state: dict) -> str:
@@ -237,7 +241,7 @@ def test_a_window_answered_with_the_window_before_fails_with_one_line_and_no_dup
     sandbox, catalog, tmp_path
 ) -> None:
     sandbox.inject(replay=True, count=2)
-    output = run_cli(tmp_path, tap_config(**RECENT), catalog=catalog)
+    output = run_cli(tmp_path, tap_config(**RECENT, window_days=1), catalog=catalog)
     assert "the leads of one window came again for the next" in error_line(output)
     first_window = sandbox.leads(LID, midnight(3), midnight(2))
     assert [r["UID"] for r in output.records()] == [lead["UID"] for lead in first_window]

@@ -2,11 +2,14 @@
 
 import math
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from clickpoint_harness import API_KEY, PACIFIC_FORMAT, api_total, lead_queries, sync, tap_config
 
 from sandbox.leadexec import MORTGAGE, LeadExecSandbox
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 def windows(queries) -> dict[tuple, list]:
@@ -20,7 +23,7 @@ def windows(queries) -> dict[tuple, list]:
 def test_pages_stop_at_query_total_without_an_empty_request(sandbox) -> None:
     output = sync(tap_config(start_date="today-3", page_size=7))
     grouped = windows(lead_queries(sandbox))
-    assert len(grouped) == 3 * 4  # three lead types, four days
+    assert len(grouped) == 3  # three lead types, one window each over the four days
     for (lid, start, end), queries in grouped.items():
         total = api_total(
             lid, datetime.strptime(start, PACIFIC_FORMAT), datetime.strptime(end, PACIFIC_FORMAT)
@@ -33,6 +36,22 @@ def test_pages_stop_at_query_total_without_an_empty_request(sandbox) -> None:
         api_total(lid, datetime.strptime(s, PACIFIC_FORMAT), datetime.strptime(e, PACIFIC_FORMAT))
         for lid, s, e in grouped
     )
+
+
+def test_an_empty_25_month_backfill_costs_one_request_per_lead_type() -> None:
+    with LeadExecSandbox(api_keys=(API_KEY,), leads_per_day=0, history_days=1) as empty:
+        config = tap_config(api_url=empty.api_url, lead_type_ids=empty.lead_type_ids)
+        output = sync({**config, "start_date": "today-761"})
+        queries = lead_queries(empty)
+    assert output.records() == []
+    assert sorted(int(q.params["lid"]) for q in queries) == sorted(empty.lead_type_ids)
+    assert all(q.status == 200 and q.params["skip"] == "0" for q in queries)
+
+
+def test_window_days_caps_the_window(sandbox) -> None:
+    sync(tap_config(lead_type_ids=[MORTGAGE.lid], start_date="today-3", window_days=2))
+    starts = [q.params["startdate"] for q in lead_queries(sandbox)]
+    assert len(starts) == len(set(starts)) == 2  # four days in two windows of two
 
 
 def test_every_request_asks_for_json_in_ascending_order_with_take(sandbox) -> None:
@@ -71,7 +90,7 @@ def test_a_lead_arriving_between_pages_loses_and_duplicates_nothing() -> None:
         )
         uids = [r["UID"] for r in sync(config).records()]
         assert moving.newcomer is not None
-        start = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0) - timedelta(days=2)
+        start = datetime.combine(datetime.now(PACIFIC).date() - timedelta(days=2), time(), PACIFIC)
         there_before = {lead["UID"] for lead in moving.leads(MORTGAGE.lid, start)}
         there_before.discard(moving.newcomer)
         # The page boundary lead came twice and was kept once; the newcomer, which pushed

@@ -14,6 +14,7 @@ from singer_sdk.pagination import PageNumberPaginator
 
 from tap_mongoose import auth, contract
 from tap_mongoose.common.answers import cached_answer
+from tap_mongoose.common.dates import day_windows, midnight
 from tap_mongoose.common.retries import RetryWaits
 from tap_mongoose.common.stream import BaseStream
 
@@ -40,16 +41,6 @@ class TotalPagesPaginator(PageNumberPaginator):
     def has_more(self, response: requests.Response) -> bool:
         page = read_page(response)
         return page.page < page.total_pages
-
-
-def day_windows(first: date, last: date, days: int) -> list[tuple[date, date]]:
-    """Split the days first..last (inclusive) into windows of at most `days` days."""
-    windows = []
-    while first <= last:
-        window_last = min(first + timedelta(days=days - 1), last)
-        windows.append((first, window_last))
-        first = window_last + timedelta(days=1)
-    return windows
 
 
 def local_to_utc(
@@ -203,6 +194,8 @@ class ReportStream(BaseStream):
             record[target] = self._utc(record, source, zone)
         for target, (source, yes) in report.flags.items():
             record[target] = None if record.get(source) is None else record[source] == yes
+        if report.zone_column:
+            record[report.zone_column] = zone.key
         return record
 
     @cached_property
@@ -260,17 +253,20 @@ class ReportStream(BaseStream):
         return max(first, day - timedelta(days=self.config["lookback_days"]))
 
     def request_records(self, context: Context | None) -> t.Iterable[dict]:
-        """Every page of every window, from the bookmark's day less the look-back."""
+        """Every page of every window, from the bookmark's day less the look-back.
+
+        A window is a run of whole account-local days; the report names its first and last
+        day, both included.
+        """
         first = self.first_day(context)
         if first is None:
             return
-        last = self.tap.report_days[1]
-        for window in day_windows(first, last, self.config["window_days"]):
+        zone, last = self.tap.zone, self.tap.report_days[1]
+        start, end = midnight(first, zone), midnight(last + timedelta(days=1), zone)
+        for window_start, window_end in day_windows(start, end, self.config["window_days"], zone):
+            days = (window_start, window_end - timedelta(microseconds=1))
+            window = [moment.astimezone(zone).date().isoformat() for moment in days]
             # Records that move between pages while we read would otherwise come twice.
-            seen: set[tuple] = set()
-            window_context = {**(context or {}), "window": [day.isoformat() for day in window]}
-            for record in super().request_records(window_context):
-                key = tuple(record.get(k) for k in self.primary_keys)
-                if key not in seen:
-                    seen.add(key)
-                    yield record
+            yield from self.each_once(
+                super().request_records({**(context or {}), "window": window})
+            )

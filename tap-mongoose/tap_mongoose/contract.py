@@ -17,7 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 from defusedxml import ElementTree
 from singer_sdk import typing as th
 
+from tap_mongoose.common import schemas
 from tap_mongoose.common.answers import AnswerProblem, json_answer, repaired_utf8
+from tap_mongoose.common.schemas import props
 
 if t.TYPE_CHECKING:
     import requests
@@ -48,8 +50,11 @@ ACCEPT = {FORMAT_JSON: "application/json", FORMAT_XML: "application/xml"}
 DATE_FORMAT = "%Y-%m-%d"
 #: `call_date`, `created_date`: naive wall-clock times in the envelope's `timezone`.
 LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-#: Longest span of one request, in days, counting both ends.
+#: Longest span of one request, in days, counting both ends (longer: DATE_RANGE_TOO_LARGE).
+#: The only limit on a window: pages carry any number of records, so the tap reads windows
+#: this wide and never narrows them.
 MAX_DAYS_PER_REQUEST = 31
+#: The largest `per_page`; larger values are clamped.
 MAX_PAGE_SIZE = 1000
 DEFAULT_TIMEZONE = "America/New_York"
 
@@ -222,14 +227,17 @@ class Report:
     primary_keys: tuple[str, ...]
     #: The field bookmarks are kept on: the UTC start of a call, or the account-local day.
     replication_key: str
-    #: Fields as the API sends them.
-    fields: th.PropertiesList
+    #: Fields as the API sends them; any other field it sends passes through untyped.
+    fields: tuple[th.Property, ...]
     #: Added field -> the naive account-local time it is computed from.
     local_times: dict[str, str] = field(default_factory=dict)
     #: Added field -> the unix-seconds (UTC) field it is computed from.
     epoch_times: dict[str, str] = field(default_factory=dict)
     #: Added boolean field -> (field, the value that means yes).
     flags: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Added field naming the time zone whose days the report's days are, for reports
+    #: bucketed by day.
+    zone_column: str | None = None
     #: (duration field, written-at unix time field): a record is written after it ends, which
     #: tells the two readings of a wall-clock time apart in the hour a clock goes back.
     written_after: tuple[str, str] | None = None
@@ -239,14 +247,14 @@ class Report:
         times = (*self.local_times, *self.epoch_times)
         added: list[th.Property] = [th.Property(name, th.DateTimeType) for name in times]
         added += [th.Property(name, th.BooleanType) for name in self.flags]
-        return th.PropertiesList(*self.fields, *added).to_dict()
+        if self.zone_column:
+            added.append(
+                th.Property(self.zone_column, th.StringType, description="IANA zone of the day")
+            )
+        return schemas.schema(*self.fields, *added)
 
 
 S, INT, NUM = th.StringType, th.IntegerType, th.NumberType
-
-
-def _props(kind: type[th.JSONTypeHelper], *names: str) -> list[th.Property]:
-    return [th.Property(name, kind) for name in names]
 
 
 FULFILLED = Report(
@@ -254,19 +262,19 @@ FULFILLED = Report(
     date_field="call_date",
     primary_keys=("cdr_rated_code",),
     replication_key="call_started_at",
-    fields=th.PropertiesList(
+    fields=(
         th.Property("cdr_rated_code", S, required=True),
         th.Property("cdr_entry_date", INT),
-        *_props(S, "call_date", "account_code", "campaign_code", "campaign_name"),
-        *_props(S, "incoming_number", "incoming_caller_name", "caller_state", "caller_areacode"),
-        *_props(S, "caller_zip", "caller_timezone", "did_number", "destination_number"),
-        *_props(S, "route_type", "status", "message"),
-        *_props(INT, "rings_count", "call_duration"),
+        *props("call_date", "account_code", "campaign_code", "campaign_name"),
+        *props("incoming_number", "incoming_caller_name", "caller_state", "caller_areacode"),
+        *props("caller_zip", "caller_timezone", "did_number", "destination_number"),
+        *props("route_type", "status", "message"),
+        *props("rings_count", "call_duration", kind=INT),
         th.Property("duration_in_mins", NUM),
-        *_props(S, "recording_completed", "recording", "session_uniqueid"),
-        *_props(S, "keywords", "keyword_type", "keyword_source", "promocode"),
-        *_props(S, *(f"custom{n}" for n in range(1, 11))),
-        *_props(NUM, "callrate_charged", "charges_call", "charges_addresslookup"),
+        *props("recording_completed", "recording", "session_uniqueid"),
+        *props("keywords", "keyword_type", "keyword_source", "promocode"),
+        *props(*(f"custom{n}" for n in range(1, 11))),
+        *props("callrate_charged", "charges_call", "charges_addresslookup", kind=NUM),
     ),
     local_times={"call_started_at": "call_date"},
     epoch_times={"cdr_entry_at": "cdr_entry_date"},
@@ -279,13 +287,16 @@ CUSTOMERS = Report(
     date_field="report_date",
     primary_keys=("account_code", "report_date"),
     replication_key="report_date",
-    fields=th.PropertiesList(
+    fields=(
         th.Property("account_code", S, required=True),
         th.Property("report_date", th.DateType, required=True),
-        *_props(S, "customer_name", "parent_account_code", "status", "created_date", "timezone"),
-        *_props(INT, "campaign_count", "tracking_number_count", "total_calls", "answered_calls"),
-        *_props(INT, "unique_callers", "total_duration"),
-        *_props(NUM, "total_minutes", "charges_call", "charges_addresslookup", "total_charges"),
+        *props("customer_name", "parent_account_code", "status", "created_date", "timezone"),
+        *props(
+            "campaign_count", "tracking_number_count", "total_calls", "answered_calls", kind=INT
+        ),
+        *props("unique_callers", "total_duration", kind=INT),
+        *props("total_minutes", "charges_call", "charges_addresslookup", "total_charges", kind=NUM),
     ),
     local_times={"created_at": "created_date"},
+    zone_column="time_zone",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typing as t
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,18 +16,6 @@ from tap_mongoose.streams import STREAMS
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
-
-
-def _local_day(moment: datetime, zone: ZoneInfo, *, end: bool = False) -> date:
-    """The account-local day a resolved date setting names.
-
-    A UTC midnight comes from a date or a relative day and names that calendar day (an end is
-    exclusive: the day before). Any other instant is a date-time, taken in the account's zone.
-    """
-    utc = moment.astimezone(timezone.utc)
-    if utc.time() == time():
-        return (utc - timedelta(days=1)).date() if end else utc.date()
-    return moment.astimezone(zone).date()
 
 
 FORMATS = th.StringType(allowed_values=list(contract.RESPONSE_FORMATS))
@@ -67,12 +55,16 @@ class TapMongoose(BaseTap):
                     description="IANA zone of the account: resolves dates and bookmarks to the "
                     "account's days; times use the zone each answer names, this one if none"),
         th.Property("window_days", th.IntegerType(minimum=1, maximum=contract.MAX_DAYS_PER_REQUEST),
-                    default=1, description="Days per request (at most 31)"),
+                    default=contract.MAX_DAYS_PER_REQUEST,
+                    description="Account-local days per request. Default and most: 31, the "
+                    "longest span the API accepts; pages carry any number of records, so "
+                    "narrower windows only cost requests"),
         th.Property("lookback_days", th.IntegerType(minimum=0, maximum=3650), default=3,
                     description="Days re-read before each bookmark: calls are rated and "
                     "recordings finish up to 48 hours after the call"),
         th.Property("page_size", th.IntegerType(minimum=1, maximum=contract.MAX_PAGE_SIZE),
-                    default=500, description="Records per page (per_page), at most 1000"),
+                    default=contract.MAX_PAGE_SIZE,
+                    description="Records per page (per_page); default and most: 1000"),
         th.Property("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                     description="Seconds to wait for one answer before retrying the request"),
         th.Property("max_retries", th.IntegerType(minimum=0, maximum=1000), default=8,
@@ -107,15 +99,13 @@ class TapMongoose(BaseTap):
     @cached_property
     def report_days(self) -> tuple[date, date]:
         """The first and last account-local day to read, both inclusive; never after today."""
-        today = datetime.now(self.zone)
-        # Relative days (today, today-N) are the account's days: resolve them on its clock.
-        wall_clock = today.replace(tzinfo=timezone.utc)
-        end_date = self.config.get("end_date")
-        span = SyncRange.from_settings(self.config.get("start_date"), end_date, now=wall_clock)
-        first = _local_day(span.start, self.zone)
-        last = today.date()
-        if end_date:
-            last = min(last, _local_day(span.end, self.zone, end=True))
+        span = SyncRange.from_settings(
+            self.config.get("start_date"), self.config.get("end_date"), zone=self.zone
+        )
+        first = span.start.astimezone(self.zone).date()
+        # The range ends before its `end`: the last day is the one the instant before is on.
+        last = (span.end - timedelta(microseconds=1)).astimezone(self.zone).date()
+        last = min(last, datetime.now(self.zone).date())
         if last < first:
             msg = (
                 f"setting 'start_date' ({self.config['start_date']}) is after the last day to read"

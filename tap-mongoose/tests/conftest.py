@@ -1,17 +1,24 @@
-"""Fixtures for the tap-mongoose tests."""
+"""Fixtures for the tap-mongoose tests: the shared sandbox runs for the session, no longer."""
 
 from collections.abc import Iterator
 
 import pytest
-from mongoose_harness import SANDBOX
+from mongoose_harness import shared_sandbox
 
 from sandbox.mongoose import MongooseSandbox
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared() -> Iterator[MongooseSandbox]:
+    """The sandbox the tests share, started before the first test and stopped after the last."""
+    with shared_sandbox() as running:
+        yield running
+
+
 @pytest.fixture
-def sandbox() -> Iterator[MongooseSandbox]:
+def sandbox(shared: MongooseSandbox) -> Iterator[MongooseSandbox]:
     """The shared sandbox, with faults and the request log cleared around each test."""
-    SANDBOX.clear_faults()
-    SANDBOX.clear_log()
-    yield SANDBOX
-    SANDBOX.clear_faults()
+    shared.clear_faults()
+    shared.clear_log()
+    yield shared
+    shared.clear_faults()

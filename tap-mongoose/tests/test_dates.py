@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from mongoose_harness import API_KEY, USERNAME, api_records, sync, tap_config
-from tap_mongoose.client import day_windows, local_to_utc
+from tap_mongoose.client import local_to_utc
 
 from sandbox.mongoose import MongooseSandbox
 
@@ -21,21 +21,24 @@ def requested_days(sandbox, report: str = "get_fulfilled") -> list[tuple[date, d
     ]
 
 
-def test_windows_cover_the_days_once_and_never_exceed_their_length() -> None:
-    windows = day_windows(date(2026, 1, 1), date(2026, 3, 15), 31)
-    assert windows[0] == (date(2026, 1, 1), date(2026, 1, 31))
-    assert windows[-1][1] == date(2026, 3, 15)
-    assert all(b[0] - a[1] == timedelta(days=1) for a, b in itertools.pairwise(windows))
-    assert all((last - first).days + 1 <= 31 for first, last in windows)
-    assert day_windows(date(2026, 1, 1), date(2026, 1, 1), 1) == [(date(2026, 1, 1),) * 2]
-
-
-def test_one_day_per_request_by_default_up_to_the_accounts_today(sandbox) -> None:
-    sync(tap_config(start_date="today-6"))
+def test_windows_cover_the_days_once_and_never_exceed_their_length(sandbox) -> None:
+    sync(tap_config(start_date="today-74", window_days=31), select={"customers"})
+    windows = requested_days(sandbox, "customer_report")
     today = datetime.now(NEW_YORK).date()
-    expected = [(today - timedelta(days=n),) * 2 for n in range(6, -1, -1)]
+    assert windows[0][0] == today - timedelta(days=74)
+    assert windows[-1][1] == today
+    assert all(b[0] - a[1] == timedelta(days=1) for a, b in itertools.pairwise(windows))
+    assert [(last - first).days + 1 for first, last in windows] == [31, 31, 13]
+
+
+def test_windows_are_31_days_by_default_up_to_the_accounts_today(sandbox) -> None:
+    sync(tap_config(start_date="today-40"))
+    today = datetime.now(NEW_YORK).date()
+    expected = [(today - timedelta(days=40), today - timedelta(days=10)),
+                (today - timedelta(days=9), today)]  # fmt: skip
     assert requested_days(sandbox) == expected
     assert requested_days(sandbox, "customer_report") == expected
+    assert all(r.query["per_page"] == ["1000"] for r in sandbox.requests)
 
 
 def test_a_long_range_is_read_in_windows_of_at_most_31_days(sandbox) -> None:
@@ -44,11 +47,10 @@ def test_a_long_range_is_read_in_windows_of_at_most_31_days(sandbox) -> None:
     assert len(windows) == 3
     assert all((last - first).days + 1 <= 31 for first, last in windows)
     assert all(r.status == 200 for r in sandbox.requests)
-    first, last = windows[0][0], windows[-1][1]
     truth = {
         r["cdr_rated_code"]
-        for window in day_windows(first, last, 31)
-        for r in api_records("get_fulfilled", str(window[0]), str(window[1]))
+        for window_first, window_last in windows
+        for r in api_records("get_fulfilled", str(window_first), str(window_last))
     }
     assert {r["cdr_rated_code"] for r in output.records("fulfilled")} == truth
 
@@ -69,10 +71,7 @@ def test_a_date_time_setting_is_taken_as_its_day_in_the_accounts_zone(sandbox) -
     # 03:00 UTC is still the day before in New York.
     start = f"{day}T03:00:00Z"
     sync(tap_config(start_date=start, end_date=str(day)), select={"customers"})
-    assert requested_days(sandbox, "customer_report") == [
-        (day - timedelta(days=1),) * 2,
-        (day,) * 2,
-    ]
+    assert requested_days(sandbox, "customer_report") == [(day - timedelta(days=1), day)]
 
 
 def test_times_are_utc_and_agree_with_the_accounts_wall_clock(sandbox) -> None:
@@ -151,3 +150,31 @@ def test_the_answers_zone_wins_over_the_setting_with_a_warning(sandbox, caplog) 
     for call in output.records("fulfilled"):
         started = datetime.fromisoformat(call["call_started_at"]).astimezone(NEW_YORK)
         assert started.strftime("%Y-%m-%d %H:%M:%S") == call["call_date"]
+
+
+def test_day_rows_are_the_accounts_days_and_name_their_zone() -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    with MongooseSandbox(
+        username=USERNAME, api_key=API_KEY, timezone_name=tokyo.key, history_days=10
+    ) as running:
+        config = tap_config(api_url=running.api_url, account_timezone=tokyo.key)
+        output = sync({**config, "start_date": "today-2"}, select={"customers"})
+        today = datetime.now(tokyo).date()
+        days = {str(today - timedelta(days=n)) for n in range(3)}
+        asked = [(r.query["start_date"][0], r.query["end_date"][0]) for r in running.requests]
+        assert (min(a[0] for a in asked), max(a[1] for a in asked)) == (min(days), max(days))
+    rows = output.records("customers")
+    assert {row["report_date"] for row in rows} == days
+    assert {row["time_zone"] for row in rows} == {tokyo.key}
+    schema = next(m["schema"] for m in output.messages if m.get("stream") == "customers")
+    assert schema["properties"]["time_zone"]["type"] == ["string", "null"]
+
+
+def test_an_empty_25_month_backfill_costs_one_request_per_31_days_and_report() -> None:
+    with MongooseSandbox(
+        username=USERNAME, api_key=API_KEY, calls_per_day=0, history_days=1
+    ) as empty:
+        sync(tap_config(api_url=empty.api_url, start_date="today-761"))
+        answers = [(r.path.rsplit("/", 1)[-1], r.status) for r in empty.requests]
+    # 762 days: 25 windows of at most 31, each accepted (the sandbox refuses longer spans).
+    assert sorted(answers) == sorted([("customer_report", 200), ("get_fulfilled", 200)] * 25)

@@ -44,7 +44,8 @@ def test_rate_limited_requests_are_retried_after_retry_after(sandbox) -> None:
 def test_the_per_minute_limit_is_waited_out() -> None:
     with MongooseSandbox(username=USERNAME, api_key=API_KEY, rate_limit_per_minute=4) as busy:
         busy.rate_limiter.window = 1.0  # a one-second "minute", so the test waits little
-        output = sync(tap_config(api_url=busy.api_url, start_date="today-5"))
+        config = tap_config(api_url=busy.api_url, start_date="today-5", window_days=1)
+        output = sync(config)
         answers = [r.status for r in busy.requests]
         assert 429 in answers
         assert answers.count(200) == 12  # six days, two reports, one request each

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
-from mongoose_harness import API_KEY, BASIC_KEY, SANDBOX, USERNAME, run_cli, tap_config
+from mongoose_harness import API_KEY, BASIC_KEY, USERNAME, run_cli, tap_config
 from tap_mongoose.streams import STREAMS
 
 from sandbox.core.server import SandboxServer
@@ -90,12 +90,12 @@ def test_a_redirect_to_another_host_is_not_followed(sandbox, elsewhere, tmp_path
 
 
 def test_a_redirect_on_the_same_host_is_followed(sandbox, tmp_path) -> None:
-    target = f"{SANDBOX.api_url}/customer_report?start_date={today()}&end_date={today()}"
+    target = f"{sandbox.api_url}/customer_report?start_date={today()}&end_date={today()}"
     sandbox.inject(301, headers={"Location": target}, path_contains=f"start_date={today()}")
     config = tap_config(start_date="today")
     output = run_cli(tmp_path, config, select={"customers"})
     assert output.exit_code == 0
-    assert len(output.records("customers")) == len(SANDBOX.account_codes)
+    assert len(output.records("customers")) == len(sandbox.account_codes)
     assert [r.status for r in sandbox.requests] == [301, 200]
 
 
@@ -129,7 +129,7 @@ def test_an_answer_that_cannot_be_right_stops_the_run(sandbox, tmp_path, fault, 
 def test_a_window_whose_answer_was_broken_is_read_again_next_run(sandbox, tmp_path) -> None:
     broken_day = days_ago(1)
     sandbox.inject(200, raw=b"", path_contains=f"start_date={broken_day}")
-    config = tap_config(start_date="today-3")
+    config = tap_config(start_date="today-3", window_days=1)
     broken = run_cli(tmp_path, config, select={"fulfilled"})
     assert_fails_in_one_line(broken, "fulfilled", "is empty")
     read_days = {record["call_date"][:10] for record in broken.records("fulfilled")}
@@ -169,7 +169,9 @@ def test_a_day_in_the_future_moves_the_bookmark_no_further_than_the_accounts_tod
 ) -> None:
     sandbox.inject(replace=[(f'"report_date": "{today()}"', '"report_date": "2999-01-01"')],
                    path_contains=f"start_date={today()}")  # fmt: skip
-    output = run_cli(tmp_path, tap_config(start_date="today-1"), select={"customers"})
+    output = run_cli(
+        tmp_path, tap_config(start_date="today-1", window_days=1), select={"customers"}
+    )
     assert output.exit_code == 0
     assert "2999-01-01" in {row["report_date"] for row in output.records("customers")}
     assert bookmarks(output)["customers"]["replication_key_value"] == today()
@@ -183,7 +185,9 @@ def test_a_day_in_the_future_moves_the_bookmark_no_further_than_the_accounts_tod
 def test_a_refusal_in_the_middle_of_a_run_fails_it(sandbox, tmp_path, auth_method, status, code):
     body = {"status": "error", "error": {"code": code, "message": "Refused"}}
     sandbox.inject(status, body=body, path_contains=f"start_date={days_ago(1)}")
-    output = run_cli(tmp_path, tap_config(start_date="today-3", auth_method=auth_method))
+    output = run_cli(
+        tmp_path, tap_config(start_date="today-3", window_days=1, auth_method=auth_method)
+    )
     assert_fails_in_one_line(output, str(status), code)
     days_read = {row["report_date"] for row in output.records("customers")}  # read first
     assert days_read == {days_ago(3), days_ago(2)}
@@ -207,7 +211,9 @@ def test_a_page_that_comes_twice_stops_the_run_without_duplicates(sandbox, tmp_p
 
 def test_the_answer_for_another_window_stops_the_run_without_duplicates(sandbox, tmp_path):
     sandbox.inject(replay=True, count=2, path_contains="/get_fulfilled")
-    output = run_cli(tmp_path, tap_config(start_date="today-3"), select={"fulfilled"})
+    output = run_cli(
+        tmp_path, tap_config(start_date="today-3", window_days=1), select={"fulfilled"}
+    )
     line = assert_fails_in_one_line(output, "fulfilled", f"start_date {days_ago(3)}")
     assert days_ago(2) in line
     assert {call["call_date"][:10] for call in output.records("fulfilled")} == {days_ago(3)}
@@ -222,7 +228,7 @@ def test_a_body_trickled_past_the_timeout_is_abandoned_and_retried(sandbox, tmp_
     output = run_cli(tmp_path, config, select={"customers"})
     assert output.exit_code == 0
     assert "Retrying customers" in output.log
-    assert len(output.records("customers")) == len(SANDBOX.account_codes)
+    assert len(output.records("customers")) == len(sandbox.account_codes)
     assert [r.status for r in sandbox.requests] == [200, 200]
     assert_key_kept(output)
 
@@ -270,13 +276,13 @@ def test_a_record_without_its_key_stops_the_run(sandbox, tmp_path, fmt, stream, 
 def test_a_bad_byte_becomes_a_replacement_character_with_one_warning(sandbox, tmp_path, fmt):
     old = b'"customer_name": "' if fmt == "json" else b"<customer_name>"
     sandbox.inject(replace=[(old, old + b"\xff")], path_contains="/customer_report", count=2)
-    config = tap_config(start_date="today-2", response_format=fmt)
+    config = tap_config(start_date="today-2", window_days=1, response_format=fmt)
     output = run_cli(tmp_path, config, select={"customers"})
     assert output.exit_code == 0
     rows = output.records("customers")
     damaged = [row for row in rows if row["customer_name"].startswith("\ufffd")]
-    assert len(damaged) == 2 * len(SANDBOX.account_codes)  # the first two days' rows
-    assert len(rows) == 3 * len(SANDBOX.account_codes)
+    assert len(damaged) == 2 * len(sandbox.account_codes)  # the first two days' rows
+    assert len(rows) == 3 * len(sandbox.account_codes)
     warnings = [line for line in output.log.splitlines() if "not UTF-8" in line]
     assert len(warnings) == 1
     assert f"customers: {len(damaged)} records" in warnings[0]

@@ -135,9 +135,9 @@ CONTRACT_DEFAULTS = {
     "start_date": None,
     "end_date": None,
     "account_timezone": "America/New_York",
-    "window_days": 1,
+    "window_days": 31,
     "lookback_days": 3,
-    "page_size": 500,
+    "page_size": 1000,
 }
 
 

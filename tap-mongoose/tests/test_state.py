@@ -12,7 +12,6 @@ from tap_mongoose.streams import STREAMS
 from sandbox.taprun import run_until_killed
 
 NEW_YORK = ZoneInfo("America/New_York")
-CONFIG = tap_config(start_date="today-20")
 
 
 def keys(records: list[dict], stream: str) -> set[tuple]:
@@ -20,9 +19,13 @@ def keys(records: list[dict], stream: str) -> set[tuple]:
     return {tuple(r[k] for k in primary_keys) for r in records}
 
 
+def config() -> dict:
+    return tap_config(start_date="today-20")
+
+
 @pytest.fixture(scope="module")
 def full_run():
-    return sync(CONFIG)
+    return sync(config())
 
 
 def test_every_stream_has_unique_primary_keys(full_run) -> None:
@@ -50,7 +53,7 @@ def test_a_bookmark_in_the_future_is_read_as_the_runs_start(full_run, sandbox, c
     future = json.loads(
         re.sub(r'("replication_key_value": ")\d{4}', r"\g<1>2999", json.dumps(full_run.final_state))
     )
-    output = sync(CONFIG, state=future)
+    output = sync(config(), state=future)
     today = datetime.now(NEW_YORK).date()
     first_days = {r.query["start_date"][0] for r in sandbox.requests}
     assert min(first_days) == str(today - timedelta(days=3))  # today less lookback_days
@@ -75,7 +78,7 @@ def test_second_run_rereads_the_lookback_and_sees_late_records(full_run, sandbox
     late_start = datetime.fromisoformat(on_day(1)["call_started_at"]) + timedelta(seconds=1)
     late_code = sandbox.add_call(late_start, keywords="late arrival")
     try:
-        second = sync(CONFIG, state=full_run.final_state)
+        second = sync(config(), state=full_run.final_state)
         by_code = {c["cdr_rated_code"]: c for c in second.records("fulfilled")}
         assert by_code[rated_late["cdr_rated_code"]]["custom3"] == "late"
         assert by_code[rated_late["cdr_rated_code"]]["recording_available"] is True
@@ -95,9 +98,9 @@ def test_second_run_rereads_the_lookback_and_sees_late_records(full_run, sandbox
 @pytest.mark.parametrize("kill_at", [0.02, 0.3, 0.55, 0.9])
 def test_killed_run_resumes_without_losing_records(tmp_path, full_run, kill_at) -> None:
     total = sum(len(records) for records in full_run.by_stream().values())
-    first = run_until_killed("tap-mongoose", tmp_path, CONFIG, int(total * kill_at))
+    first = run_until_killed("tap-mongoose", tmp_path, config(), int(total * kill_at))
     states = [m["value"] for m in first if m["type"] == "STATE"]
-    second = sync(CONFIG, state=states[-1] if states else None)
+    second = sync(config(), state=states[-1] if states else None)
     for stream in (s.name for s in STREAMS):
         seen = [m["record"] for m in first if m["type"] == "RECORD" and m["stream"] == stream]
         seen += second.records(stream)
@@ -109,7 +112,7 @@ def test_resuming_from_a_killed_runs_state_keeps_finished_streams_bookmarks(
 ) -> None:
     # Streams run one after the other; the first to finish writes its bookmark.
     first = run_until_killed(
-        "tap-mongoose", tmp_path, CONFIG, len(full_run.records("customers")) + 5
+        "tap-mongoose", tmp_path, config(), len(full_run.records("customers")) + 5
     )
     states = [m["value"] for m in first if m["type"] == "STATE"]
     assert states
