@@ -87,6 +87,11 @@ class BaseStream(RESTStream[t.Any]):
         self._counts_lock = threading.Lock()
 
     @property
+    def dated(self) -> bool:
+        """Whether this stream reads by date, from `start_date` on: it keeps a bookmark."""
+        return self.replication_key is not None
+
+    @property
     def timeout(self) -> int:
         return int(self.config["request_timeout"])
 
@@ -103,6 +108,7 @@ class BaseStream(RESTStream[t.Any]):
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """The records, read with secrets masked in every log line; a failure that is not
         one of the tap's own becomes one line, with secrets masked."""
+        self.tap.check_selected_streams()  # before the first request of the run
         with self.tap.log_masking:
             try:
                 yield from super().get_records(context)

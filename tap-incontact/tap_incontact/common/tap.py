@@ -22,9 +22,10 @@ from singer_sdk import Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 
-from .dates import SettingError
+from .dates import MissingStartDate, SettingError
 from .failures import CLEAR_FAILURES, RunFailed
 from .redact import LogMasking, Redactor
+from .stream import BaseStream
 from .transport import url_problem
 
 
@@ -94,6 +95,8 @@ class BaseTap(Tap):
         if validate_config:
             try:
                 self.check_settings()
+            except MissingStartDate:
+                pass  # only dated streams need start_date: `sync_all` says so when one is selected
             except SettingError as error:
                 raise ConfigValidationError(str(error), errors=[str(error)]) from None
 
@@ -107,7 +110,11 @@ class BaseTap(Tap):
         ]
 
     def check_settings(self) -> None:
-        """Check settings the schema cannot; raise SettingError naming the setting."""
+        """Check settings the schema cannot; raise SettingError naming the setting.
+
+        Taps check their date settings last: without `start_date` they raise
+        `MissingStartDate`, which is no error until a dated stream is selected.
+        """
         for name in self.url_settings:
             if self.config.get(name) and (problem := url_problem(str(self.config[name]))):
                 raise SettingError(f"setting '{name}' {problem}")
@@ -118,6 +125,22 @@ class BaseTap(Tap):
         return timezone.utc
 
     # Running
+
+    def check_selected_streams(self) -> None:
+        """Before the first request of a sync: a selected dated stream needs `start_date`."""
+        if self.config.get("start_date") not in (None, ""):
+            return
+        dated = [
+            stream.name
+            for stream in self.streams.values()
+            if stream.selected and isinstance(stream, BaseStream) and stream.dated
+        ]
+        if dated:
+            msg = (
+                f"setting 'start_date' is required to read {', '.join(dated)}: "
+                "set it, or select only streams without dates"
+            )
+            raise SettingError(msg)
 
     @cached_property
     def log_masking(self) -> LogMasking:
