@@ -24,6 +24,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from .dates import MissingStartDate, SettingError
 from .failures import CLEAR_FAILURES, RunFailed
+from .progress import METRICS_LOG_LEVEL, SETTINGS, Progress, quieten
 from .redact import LogMasking, Redactor
 from .stream import BaseStream
 from .transport import url_problem
@@ -85,6 +86,7 @@ class BaseTap(Tap):
     url_settings: t.ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
+        quieten(self.logger)
         try:
             super().__init__(*args, validate_config=validate_config, **kwargs)
         except ConfigValidationError:
@@ -92,6 +94,7 @@ class BaseTap(Tap):
             problems = config_problems(self.config_jsonschema, self.config)
             raise ConfigValidationError(problems[0], errors=problems) from None
         self.redactor = Redactor(self.secret_values())
+        self.metrics_logger.setLevel(self.config.get("metrics_log_level", METRICS_LOG_LEVEL))
         if validate_config:
             try:
                 self.check_settings()
@@ -99,6 +102,13 @@ class BaseTap(Tap):
                 pass  # only dated streams need start_date: `sync_all` says so when one is selected
             except SettingError as error:
                 raise ConfigValidationError(str(error), errors=[str(error)]) from None
+
+    @classmethod
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        """The SDK's built-in settings, and those every tap of this repository has."""
+        super().append_builtin_config(config_jsonschema)
+        for name, setting in SETTINGS["properties"].items():
+            config_jsonschema["properties"].setdefault(name, setting)
 
     def secret_values(self) -> list[str]:
         """The values of the settings marked secret."""
@@ -125,6 +135,11 @@ class BaseTap(Tap):
         return timezone.utc
 
     # Running
+
+    @cached_property
+    def progress(self) -> Progress:
+        """The run's counts per stream, its progress lines and its summary."""
+        return Progress(self.logger, redact=self.redactor)
 
     def check_selected_streams(self) -> None:
         """Before the first request of a sync: a selected dated stream needs `start_date`."""
