@@ -111,3 +111,11 @@ def test_every_tap_declares_structured_logging_to_meltano() -> None:
     assert set(extractors) == set(TAPS)
     for tap, plugin in extractors.items():
         assert "structured-logging" in plugin["capabilities"], tap
+
+
+def test_the_demo_prints_each_streams_summary_and_no_metric_lines(tmp_path, capfd) -> None:
+    landed = run_demo(tmp_path, taps=["tap-mongoose"])["tap-mongoose"]
+    printed = capfd.readouterr().err
+    assert "METRIC" not in printed
+    for stream, rows in landed.items():
+        assert f"tap-mongoose Read {stream}: {rows} records, " in printed
