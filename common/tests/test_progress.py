@@ -14,7 +14,7 @@ import pytest
 from tap_callrail.tap import TapCallRail
 from tap_mongoose.tap import TapMongoose
 
-from common.progress import PROGRESS_SECONDS, Progress
+from common.progress import PROGRESS_SECONDS, Progress, metrics_log_level
 from common.stream import UNSORTED_NOTE
 from common.tests.test_date_settings import TAPS, run
 from sandbox.taprun import parse_messages
@@ -135,6 +135,13 @@ def test_metric_lines_come_back_with_metrics_log_level_info(tmp_path) -> None:
     output = run("tap-callrail", tmp_path, settings, {"users"})
     assert output.exit_code == 0
     assert '"metric":"record_count"' in output.log
+
+
+def test_metrics_log_level_takes_a_level_name_in_any_case() -> None:
+    assert metrics_log_level(None) == "WARNING"
+    assert metrics_log_level(" info ") == "INFO"
+    with pytest.raises(ValueError, match="setting 'metrics_log_level' is not a log level"):
+        metrics_log_level("loud")
 
 
 def test_an_unsorted_stream_says_truthfully_what_an_interrupted_run_does(caplog) -> None:

@@ -26,12 +26,12 @@ from singer_sdk import typing as th
 PROGRESS_SECONDS = 30.0
 #: Where the SDK's METRIC lines go unless the settings say otherwise.
 METRICS_LOG_LEVEL = "WARNING"
-LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 #: Settings every tap has, besides its own.
 SETTINGS = th.PropertiesList(
     th.Property(
         "metrics_log_level",
-        th.StringType(allowed_values=LOG_LEVELS),
+        th.StringType,
         default=METRICS_LOG_LEVEL,
         description="Log level of the SDK's METRIC lines (logger singer_sdk.metrics): INFO shows "
         "them at the default log level; the default, WARNING, leaves them out",
@@ -54,6 +54,15 @@ class Chatter(logging.Filter):
         if record.levelno != logging.INFO or not str(record.msg).startswith(CHATTER):
             return True
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def metrics_log_level(value: t.Any) -> str:
+    """The level the `metrics_log_level` setting names, in any case; ValueError if none."""
+    level = str(value or METRICS_LOG_LEVEL).strip().upper()
+    if level not in LOG_LEVELS:
+        msg = f"setting 'metrics_log_level' is not a log level: use one of {', '.join(LOG_LEVELS)}"
+        raise ValueError(msg)
+    return level
 
 
 def quieten(logger: logging.Logger) -> None:

@@ -24,7 +24,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from .dates import MissingStartDate, SettingError
 from .failures import CLEAR_FAILURES, RunFailed
-from .progress import METRICS_LOG_LEVEL, SETTINGS, Progress, quieten
+from .progress import SETTINGS, Progress, metrics_log_level, quieten
 from .redact import LogMasking, Redactor
 from .stream import BaseStream
 from .transport import url_problem
@@ -94,14 +94,14 @@ class BaseTap(Tap):
             problems = config_problems(self.config_jsonschema, self.config)
             raise ConfigValidationError(problems[0], errors=problems) from None
         self.redactor = Redactor(self.secret_values())
-        self.metrics_logger.setLevel(self.config.get("metrics_log_level", METRICS_LOG_LEVEL))
         if validate_config:
             try:
                 self.check_settings()
             except MissingStartDate:
-                pass  # only dated streams need start_date: `sync_all` says so when one is selected
+                pass  # only dated streams need it: `check_selected_streams` says so
             except SettingError as error:
                 raise ConfigValidationError(str(error), errors=[str(error)]) from None
+        self.metrics_logger.setLevel(self.metrics_log_level)
 
     @classmethod
     def append_builtin_config(cls, config_jsonschema: dict) -> None:
@@ -119,12 +119,21 @@ class BaseTap(Tap):
             if schema.get("secret") and self.config.get(name) not in (None, "")
         ]
 
+    @property
+    def metrics_log_level(self) -> str:
+        """The level of the SDK's METRIC lines: WARNING, unless the setting says otherwise."""
+        try:
+            return metrics_log_level(self.config.get("metrics_log_level"))
+        except ValueError as error:
+            raise SettingError(str(error)) from None
+
     def check_settings(self) -> None:
         """Check settings the schema cannot; raise SettingError naming the setting.
 
         Taps check their date settings last: without `start_date` they raise
         `MissingStartDate`, which is no error until a dated stream is selected.
         """
+        _ = self.metrics_log_level
         for name in self.url_settings:
             if self.config.get(name) and (problem := url_problem(str(self.config[name]))):
                 raise SettingError(f"setting '{name}' {problem}")
