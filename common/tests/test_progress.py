@@ -4,8 +4,10 @@ interval of a long sync, and one line per stream at the end."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
+import subprocess
 from contextlib import redirect_stdout
 
 import callrail_harness
@@ -17,7 +19,7 @@ from tap_mongoose.tap import TapMongoose
 from common.progress import PROGRESS_SECONDS, Progress, metrics_log_level
 from common.stream import UNSORTED_NOTE
 from common.tests.test_date_settings import TAPS, run
-from sandbox.taprun import parse_messages
+from sandbox.taprun import executable, parse_messages
 
 #: What a default run must not print, and why each is noise.
 NOISE = {
@@ -156,3 +158,13 @@ def test_an_unsorted_stream_says_truthfully_what_an_interrupted_run_does(caplog)
         "replication_key_value": "2024-05-01T10:00:00+00:00",
     }
     assert "not resumable" not in caplog.text
+
+
+@pytest.mark.parametrize("tap", list(TAPS))
+def test_every_tap_offers_metrics_log_level_with_a_description(tap) -> None:
+    about = subprocess.run(
+        [executable(tap), "--about", "--format=json"], capture_output=True, check=True, text=True
+    )
+    setting = json.loads(about.stdout)["settings"]["properties"]["metrics_log_level"]
+    assert setting["default"] == "WARNING"
+    assert "METRIC" in setting["description"]
