@@ -7,40 +7,25 @@ from __future__ import annotations
 
 import json
 import subprocess
-import typing as t
 from datetime import date, timedelta
 from pathlib import Path
 
-import callrail_harness
-import clickpoint_harness
-import incontact_harness
-import mongoose_harness
 import pytest
 
+from common.tests.conftest import TapSandbox
 from sandbox.taprun import SyncOutput, executable, parse_messages
 
-#: tap -> (settings against its sandbox, its dimension streams, one dated stream)
-TAPS: dict[str, tuple[t.Callable[..., dict], set[str], str]] = {
-    "tap-callrail": (
-        callrail_harness.tap_config,
-        {"accounts", "companies", "users", "tags", "trackers"},
-        "calls",
-    ),
-    "tap-incontact": (
-        incontact_harness.tap_config,
-        {"agents", "teams", "skills", "campaigns"},
-        "contacts",
-    ),
-    "tap-clickpoint": (clickpoint_harness.tap_config, set(), "leads"),
-    "tap-mongoose": (mongoose_harness.tap_config, set(), "fulfilled"),
-}
+TAPS = ("tap-callrail", "tap-incontact", "tap-clickpoint", "tap-mongoose")
+#: The taps with streams that have no dates.
+WITH_DIMENSIONS = ("tap-callrail", "tap-incontact")
 
 
-def run(tap: str, workdir: Path, config: dict, select: set[str]) -> SyncOutput:
-    """`tap --config … --catalog …`, the catalog discovered with the sandbox's full settings
+def run(under_test: TapSandbox, workdir: Path, config: dict, select: set[str]) -> SyncOutput:
+    """`tap --config … --catalog …`, the catalog discovered with the sandbox's own settings
     and selecting `select`; the run itself uses `config`."""
+    tap = under_test.tap
     full = workdir / "discovery.json"
-    full.write_text(json.dumps(TAPS[tap][0]()))
+    full.write_text(json.dumps(under_test.config()))
     discovered = subprocess.run(
         [executable(tap), "--config", str(full), "--discover"],
         capture_output=True,
@@ -60,26 +45,31 @@ def run(tap: str, workdir: Path, config: dict, select: set[str]) -> SyncOutput:
     return SyncOutput(parse_messages(done.stdout), done.stderr, done.returncode, done.stdout)
 
 
-def without_start_date(tap: str) -> dict:
-    config = TAPS[tap][0]()
+def without_start_date(under_test: TapSandbox) -> dict:
+    config = under_test.config()
     del config["start_date"]
     return config
 
 
-@pytest.mark.parametrize("tap", [tap for tap, (_, dimensions, _) in TAPS.items() if dimensions])
-def test_dimension_streams_sync_without_start_date(tap, tmp_path) -> None:
-    dimensions = TAPS[tap][1]
-    output = run(tap, tmp_path, without_start_date(tap), dimensions)
+@pytest.mark.parametrize("tap", WITH_DIMENSIONS)
+def test_dimension_streams_sync_without_start_date(tap, tap_sandboxes, tmp_path) -> None:
+    under_test = tap_sandboxes[tap]
+    dimensions = set(under_test.dimensions)
+    output = run(under_test, tmp_path, without_start_date(under_test), dimensions)
     assert output.exit_code == 0, output.log[-2000:]
     emitted = output.by_stream()
     assert set(emitted) == dimensions
     assert all(emitted[stream] for stream in dimensions)
 
 
-@pytest.mark.parametrize("tap", list(TAPS))
-def test_a_dated_stream_without_start_date_fails_in_one_line_naming_it(tap, tmp_path) -> None:
-    _, dimensions, dated = TAPS[tap]
-    output = run(tap, tmp_path, without_start_date(tap), {*dimensions, dated})
+@pytest.mark.parametrize("tap", TAPS)
+def test_a_dated_stream_without_start_date_fails_in_one_line_naming_it(
+    tap, tap_sandboxes, tmp_path
+) -> None:
+    under_test = tap_sandboxes[tap]
+    dated = under_test.dated
+    selected = {*under_test.dimensions, dated}
+    output = run(under_test, tmp_path, without_start_date(under_test), selected)
     assert output.exit_code == 1
     expected = f"setting 'start_date' is required to read {dated}: set it, or select only "
     if tap == "tap-clickpoint":  # it samples its leads for their schema as it starts
@@ -95,13 +85,17 @@ def days_read(output: SyncOutput, stream: str) -> set[str]:
     return {str(record[field])[:10] for record in output.records(stream)}
 
 
-@pytest.mark.parametrize("tap", list(TAPS))
+@pytest.mark.parametrize("tap", TAPS)
 @pytest.mark.parametrize("days_back", [3, "3"], ids=["JSON number", "text"])
-def test_a_bare_number_is_that_many_days_back_as_today_minus_n_is(tap, days_back, tmp_path) -> None:
-    dated = TAPS[tap][2]
-    config = TAPS[tap][0]()
-    by_number = run(tap, tmp_path, {**config, "start_date": days_back, "end_date": 0}, {dated})
-    by_words = run(tap, tmp_path, {**config, "start_date": "today-3", "end_date": "today"}, {dated})
+def test_a_bare_number_is_that_many_days_back_as_today_minus_n_is(
+    tap, days_back, tap_sandboxes, tmp_path
+) -> None:
+    under_test = tap_sandboxes[tap]
+    dated = under_test.dated
+    numbers = under_test.config(start_date=days_back, end_date=0)
+    words = under_test.config(start_date="today-3", end_date="today")
+    by_number = run(under_test, tmp_path, numbers, {dated})
+    by_words = run(under_test, tmp_path, words, {dated})
     assert by_number.exit_code == 0, by_number.log[-2000:]
     assert by_number.records(dated) == by_words.records(dated)
     assert by_number.records(dated)

@@ -10,8 +10,6 @@ import re
 import subprocess
 from contextlib import redirect_stdout
 
-import callrail_harness
-import mongoose_harness
 import pytest
 from tap_callrail.tap import TapCallRail
 from tap_mongoose.tap import TapMongoose
@@ -89,12 +87,14 @@ def test_the_summary_line_gives_records_requests_and_seconds(caplog) -> None:
     assert messages_of(caplog) == ["Read users: 17 records, 3 requests, 2.5 s"]
 
 
-def test_a_long_sync_says_where_it_is_and_sums_up_what_the_api_was_asked(caplog) -> None:
+def test_a_long_sync_says_where_it_is_and_sums_up_what_the_api_was_asked(
+    tap_sandboxes, caplog
+) -> None:
     """A real sync of CallRail calls, on a clock that moves a second at each look."""
     caplog.set_level(logging.INFO)
-    sandbox = callrail_harness.SANDBOX
+    sandbox = tap_sandboxes["tap-callrail"].sandbox
     sandbox.clear_log()
-    tap = TapCallRail(config=callrail_harness.tap_config())
+    tap = TapCallRail(config=tap_sandboxes["tap-callrail"].config())
     tap.progress = Progress(tap.logger, clock=Clock(tick=1.0), redact=tap.redactor)
     for stream in tap.streams.values():
         stream.selected = stream.name == "calls"
@@ -117,11 +117,13 @@ def test_a_long_sync_says_where_it_is_and_sums_up_what_the_api_was_asked(caplog)
     assert float(found.group(3)) > 0
 
 
-@pytest.mark.parametrize("tap", list(TAPS))
-def test_a_default_run_is_quiet_and_ends_with_one_line_per_stream(tap, tmp_path) -> None:
-    settings, dimensions, dated = TAPS[tap]
-    selected = {*dimensions, dated}
-    output = run(tap, tmp_path, settings(), selected)
+@pytest.mark.parametrize("tap", TAPS)
+def test_a_default_run_is_quiet_and_ends_with_one_line_per_stream(
+    tap, tap_sandboxes, tmp_path
+) -> None:
+    under_test = tap_sandboxes[tap]
+    selected = {*under_test.dimensions, under_test.dated}
+    output = run(under_test, tmp_path, under_test.config(), selected)
     assert output.exit_code == 0, output.log[-2000:]
     for noise, why in NOISE.items():
         assert noise not in output.log, why
@@ -132,9 +134,9 @@ def test_a_default_run_is_quiet_and_ends_with_one_line_per_stream(tap, tmp_path)
     assert len(output.log.splitlines()) <= 2 * len(selected) + 6
 
 
-def test_metric_lines_come_back_with_metrics_log_level_info(tmp_path) -> None:
-    settings = callrail_harness.tap_config(metrics_log_level="INFO")
-    output = run("tap-callrail", tmp_path, settings, {"users"})
+def test_metric_lines_come_back_with_metrics_log_level_info(tap_sandboxes, tmp_path) -> None:
+    under_test = tap_sandboxes["tap-callrail"]
+    output = run(under_test, tmp_path, under_test.config(metrics_log_level="INFO"), {"users"})
     assert output.exit_code == 0
     assert '"metric":"record_count"' in output.log
 
@@ -146,8 +148,10 @@ def test_metrics_log_level_takes_a_level_name_in_any_case() -> None:
         metrics_log_level("loud")
 
 
-def test_an_unsorted_stream_says_truthfully_what_an_interrupted_run_does(caplog) -> None:
-    tap = TapMongoose(config=mongoose_harness.tap_config())
+def test_an_unsorted_stream_says_truthfully_what_an_interrupted_run_does(
+    tap_sandboxes, caplog
+) -> None:
+    tap = TapMongoose(config=tap_sandboxes["tap-mongoose"].config())
     stream = tap.streams["fulfilled"]
     assert not stream.is_sorted
     record = {"call_started_at": "2024-05-01T10:00:00+00:00"}
@@ -160,7 +164,7 @@ def test_an_unsorted_stream_says_truthfully_what_an_interrupted_run_does(caplog)
     assert "not resumable" not in caplog.text
 
 
-@pytest.mark.parametrize("tap", list(TAPS))
+@pytest.mark.parametrize("tap", TAPS)
 def test_every_tap_offers_metrics_log_level_with_a_description(tap) -> None:
     about = subprocess.run(
         [executable(tap), "--about", "--format=json"], capture_output=True, check=True, text=True
