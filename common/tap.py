@@ -102,12 +102,13 @@ class BaseTap(Tap):
                 raise ConfigValidationError(str(error), errors=[str(error)]) from None
         self.metrics_logger.setLevel(self.metrics_log_level)
 
-    @classmethod
-    def append_builtin_config(cls, config_jsonschema: dict) -> None:
-        """The SDK's built-in settings, and those every tap of this repository has."""
-        super().append_builtin_config(config_jsonschema)
-        for name, setting in SETTINGS["properties"].items():
-            config_jsonschema["properties"].setdefault(name, setting)
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        """Every tap's settings end with those all taps of this repository have."""
+        super().__init_subclass__(**kwargs)
+        if "config_jsonschema" in cls.__dict__:  # a tap's own schema, not one it inherits
+            properties = cls.config_jsonschema.setdefault("properties", {})
+            for name, setting in SETTINGS["properties"].items():
+                properties.setdefault(name, setting)
 
     def secret_values(self) -> list[str]:
         """The values of the settings marked secret."""

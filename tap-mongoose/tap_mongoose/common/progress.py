@@ -27,7 +27,7 @@ PROGRESS_SECONDS = 30.0
 #: Where the SDK's METRIC lines go unless the settings say otherwise.
 METRICS_LOG_LEVEL = "WARNING"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-#: Settings every tap has, besides its own.
+#: Settings every tap has: BaseTap adds them to each tap's config_jsonschema.
 SETTINGS = th.PropertiesList(
     th.Property(
         "metrics_log_level",
