@@ -21,9 +21,11 @@ from singer_sdk import Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 
-from .dates import SettingError
+from .dates import MissingStartDate, SettingError
 from .failures import CLEAR_FAILURES, RunFailed
+from .progress import SETTINGS, Progress, metrics_log_level, quieten
 from .redact import LogMasking, Redactor
+from .stream import BaseStream
 from .transport import url_problem
 
 
@@ -83,6 +85,7 @@ class BaseTap(Tap):
     url_settings: t.ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
+        quieten(self.logger)
         try:
             super().__init__(*args, validate_config=validate_config, **kwargs)
         except ConfigValidationError:
@@ -93,8 +96,19 @@ class BaseTap(Tap):
         if validate_config:
             try:
                 self.check_settings()
+            except MissingStartDate:
+                pass  # only dated streams need it: `check_selected_streams` says so
             except SettingError as error:
                 raise ConfigValidationError(str(error), errors=[str(error)]) from None
+        self.metrics_logger.setLevel(self.metrics_log_level)
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        """Every tap's settings end with those all taps of this repository have."""
+        super().__init_subclass__(**kwargs)
+        if "config_jsonschema" in cls.__dict__:  # a tap's own schema, not one it inherits
+            properties = cls.config_jsonschema.setdefault("properties", {})
+            for name, setting in SETTINGS["properties"].items():
+                properties.setdefault(name, setting)
 
     def secret_values(self) -> list[str]:
         """The values of the settings marked secret."""
@@ -105,8 +119,21 @@ class BaseTap(Tap):
             if schema.get("secret") and self.config.get(name) not in (None, "")
         ]
 
+    @property
+    def metrics_log_level(self) -> str:
+        """The level of the SDK's METRIC lines: WARNING, unless the setting says otherwise."""
+        try:
+            return metrics_log_level(self.config.get("metrics_log_level"))
+        except ValueError as error:
+            raise SettingError(str(error)) from None
+
     def check_settings(self) -> None:
-        """Check settings the schema cannot; raise SettingError naming the setting."""
+        """Check settings the schema cannot; raise SettingError naming the setting.
+
+        Taps check their date settings last: without `start_date` they raise
+        `MissingStartDate`, which is no error until a dated stream is selected.
+        """
+        _ = self.metrics_log_level
         for name in self.url_settings:
             if self.config.get(name) and (problem := url_problem(str(self.config[name]))):
                 raise SettingError(f"setting '{name}' {problem}")
@@ -117,6 +144,27 @@ class BaseTap(Tap):
         return timezone.utc
 
     # Running
+
+    @cached_property
+    def progress(self) -> Progress:
+        """The run's counts per stream, its progress lines and its summary."""
+        return Progress(self.logger, redact=self.redactor)
+
+    def check_selected_streams(self) -> None:
+        """Before the first request of a sync: a selected dated stream needs `start_date`."""
+        if self.config.get("start_date") not in (None, ""):
+            return
+        dated = [
+            stream.name
+            for stream in self.streams.values()
+            if stream.selected and isinstance(stream, BaseStream) and stream.dated
+        ]
+        if dated:
+            msg = (
+                f"setting 'start_date' is required to read {', '.join(dated)}: "
+                "set it, or select only streams without dates"
+            )
+            raise SettingError(msg)
 
     @cached_property
     def log_masking(self) -> LogMasking:

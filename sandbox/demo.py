@@ -5,7 +5,8 @@
 
 Starts the simulators on free ports of 127.0.0.1 (fresh ones each time, so a demo never meets
 the rate limits of an earlier one), installs the meltano plugins, and runs
-`meltano --environment=sandbox run <tap> <loader>` for each tap. By default the rows land in
+`meltano --environment=sandbox run <tap> <loader>` for each tap, logging as `LOGGING` says:
+each tap's progress and summary lines, and only the loader's warnings. By default the rows land in
 PostgreSQL 16 (from the pgserver wheel, started without root or a system service), one schema
 per tap, with date-times as `timestamptz` and days as `date`; the database stays in
 `.demo/postgres/` for `psql` to query. With `--loader target-jsonl` they land as JSON lines in
@@ -34,6 +35,8 @@ from sandbox.mongoose import MongooseSandbox
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_KEY = "sandbox-key"  # the key meltano.yml's sandbox environment uses
 DATABASE = ROOT / ".demo" / "postgres"
+#: Taps log at INFO (progress and a summary per stream), loaders at WARNING.
+LOGGING = Path(__file__).with_name("demo_logging.yaml")
 LOADERS = ("target-postgres", "target-jsonl")
 #: What the demo shows after loading: calls per day, across every CallRail account.
 SAMPLE_QUERY = (
@@ -164,7 +167,7 @@ def run_demo(
                 shutil.rmtree(tap_output, ignore_errors=True)
                 tap_output.mkdir(parents=True)
                 env["TARGET_JSONL_DESTINATION_PATH"] = str(tap_output)
-            meltano("--log-level=warning", "run", "--full-refresh", tap, loader, env=env)
+            meltano(f"--log-config={LOGGING}", "run", "--full-refresh", tap, loader, env=env)
             if db is not None:
                 landed[tap] = db.row_counts(schema_of(tap))
             else:

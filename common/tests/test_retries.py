@@ -16,6 +16,8 @@ from common.retries import (
     unreachable_message,
     waits,
 )
+from common.tests.test_base import TapExample, run
+from sandbox.core.server import SandboxServer
 
 
 def response(status: int, retry_after: str | None = None) -> requests.Response:
@@ -86,3 +88,13 @@ def test_anything_that_sends_requests_is_retried_within_its_settings(caplog) -> 
         retrying(sign_in, sign_in.token)()
     assert sign_in.calls == 3
     assert [r.getMessage()[:23] for r in caplog.records] == ["Retrying sign-in in 0.0"] * 2
+
+
+def test_a_wait_on_a_rate_limit_says_so_and_for_how_long(tmp_path, caplog) -> None:
+    with SandboxServer() as server:
+        server.inject(429, count=1, retry_after=0.5)
+        config = {"api_key": "k-123456789", "api_url": server.url, "max_retries": 1}
+        run(TapExample, config, tmp_path=tmp_path)
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Retrying")]
+    assert line.startswith("Retrying items in 0.5 s (attempt 1): waiting on the API's rate limit")
+    assert "Example answered HTTP 429 for items" in line

@@ -9,7 +9,7 @@ from functools import cached_property
 from singer_sdk import typing as th
 
 from tap_callrail.client import HourlyBudget
-from tap_callrail.common.dates import SyncRange, months_before
+from tap_callrail.common.dates import DATE_FORMS, DATE_SETTING, SyncRange, months_before
 from tap_callrail.common.tap import BaseTap
 from tap_callrail.streams import (
     DEFAULT_CALL_FIELDS,
@@ -35,10 +35,10 @@ class TapCallRail(BaseTap):
     config_jsonschema = th.PropertiesList(
         th.Property("api_key", th.StringType, required=True, secret=True,
                     description="CallRail API v3 key (Settings > Integrations > API Keys)"),
-        th.Property("start_date", th.StringType, required=True,
-                    description="ISO 8601 date or date-time, or today, yesterday, today-N. "
+        th.Property("start_date", DATE_SETTING,
+                    description=f"{DATE_FORMS}; needed only by dated streams. "
                     f"Clamped to CallRail's {RETENTION_MONTHS}-month retention."),
-        th.Property("end_date", th.StringType,
+        th.Property("end_date", DATE_SETTING,
                     description="Same syntax as start_date; a date includes that whole day. "
                     "Default: now."),
         th.Property("account_ids", STRINGS,

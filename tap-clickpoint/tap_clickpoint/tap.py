@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from singer_sdk import typing as th
 
 from tap_clickpoint import assumed
-from tap_clickpoint.common.dates import SettingError, SyncRange
+from tap_clickpoint.common.dates import DATE_FORMS, DATE_SETTING, SettingError, SyncRange
 from tap_clickpoint.common.tap import BaseTap
 from tap_clickpoint.streams import STREAMS
 
@@ -32,10 +32,10 @@ class TapClickPoint(BaseTap):
                     description="LeadExec Data Interface API key"),
         th.Property("lead_type_ids", th.ArrayType(LEAD_TYPE_ID), required=True,
                     description="Lead types (LIDs) to read; each has its own fields"),
-        th.Property("start_date", th.StringType, required=True,
-                    description="ISO 8601 date or date-time, or today, yesterday, today-N: days "
-                    "of source_timezone (2024-05-01 is its midnight there)."),
-        th.Property("end_date", th.StringType,
+        th.Property("start_date", DATE_SETTING,
+                    description=f"{DATE_FORMS}: days of source_timezone (2024-05-01 is its "
+                    "midnight there); needed only by dated streams."),
+        th.Property("end_date", DATE_SETTING,
                     description="Same syntax as start_date; a date includes that whole day of "
                     "source_timezone. Default: now."),
         th.Property("lookback_days", th.IntegerType(minimum=0, maximum=3650), default=2,
@@ -72,7 +72,7 @@ class TapClickPoint(BaseTap):
 
     def check_settings(self) -> None:
         super().check_settings()
-        _ = self.zone, self.sync_range, self.lead_type_ids
+        _ = self.zone, self.lead_type_ids, self.sync_range
 
     @cached_property
     def sync_range(self) -> SyncRange:

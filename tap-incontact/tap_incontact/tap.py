@@ -12,7 +12,7 @@ from singer_sdk.exceptions import FatalAPIError
 
 from tap_incontact.auth import InContactAuth
 from tap_incontact.client import RETRY_WAITS, InContactStream
-from tap_incontact.common.dates import SettingError, SyncRange
+from tap_incontact.common.dates import DATE_FORMS, DATE_SETTING, SettingError, SyncRange
 from tap_incontact.common.tap import BaseTap
 from tap_incontact.streams import STREAMS
 from tap_incontact.zones import named_zone
@@ -61,10 +61,10 @@ class TapInContact(BaseTap):
                  "sign-in reports"),
         _setting("api_version", default="30.0",
                  description="Pinned services/vNN.0 version; the schemas match 30.0"),
-        _setting("start_date", required=True,
-                 description="ISO 8601 date or date-time, or today, yesterday, today-N"),
-        _setting("end_date", description="Same syntax as start_date; a date includes that "
-                 "whole day. Default: now."),
+        _setting("start_date", DATE_SETTING,
+                 description=f"{DATE_FORMS}; needed only by dated streams"),
+        _setting("end_date", DATE_SETTING, description="Same syntax as start_date; a date "
+                 "includes that whole day. Default: now."),
         _setting("lookback_minutes", th.IntegerType(minimum=0, maximum=43200), default=60,
                  description="Contacts settle for at least 15 minutes: incremental runs re-read "
                  "this much, and windows never reach past now minus this."),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from singer_sdk import typing as th
 
 from tap_mongoose import contract
-from tap_mongoose.common.dates import SettingError, SyncRange
+from tap_mongoose.common.dates import DATE_FORMS, DATE_SETTING, SettingError, SyncRange
 from tap_mongoose.common.tap import BaseTap
 from tap_mongoose.streams import STREAMS
 
@@ -45,10 +45,10 @@ class TapMongoose(BaseTap):
                     description="Path of the Get Fulfilled report under api_url"),
         th.Property("customer_report_path", th.StringType, default=contract.CUSTOMER_REPORT_PATH,
                     description="Path of the Customer Report under api_url"),
-        th.Property("start_date", th.StringType, required=True,
-                    description="ISO 8601 date or date-time, or today, yesterday, today-N: "
+        th.Property("start_date", DATE_SETTING,
+                    description=f"{DATE_FORMS}: "
                     "days of the account's time zone"),
-        th.Property("end_date", th.StringType,
+        th.Property("end_date", DATE_SETTING,
                     description="Same syntax as start_date; that whole day is included. "
                     "Default: today in the account's time zone."),
         th.Property("account_timezone", th.StringType, default=contract.DEFAULT_TIMEZONE,

@@ -146,9 +146,7 @@ def test_settings_and_defaults_follow_the_contract() -> None:
     assert {name: properties[name].get("default") for name in CONTRACT_DEFAULTS} == (
         CONTRACT_DEFAULTS
     )
-    assert {"username", "api_key", "api_url", "start_date"} <= set(
-        TapMongoose.config_jsonschema["required"]
-    )
+    assert {"username", "api_key", "api_url"} <= set(TapMongoose.config_jsonschema["required"])
     assert properties["api_key"].get("secret") is True
     assert properties["window_days"]["maximum"] == 31
     assert properties["page_size"]["maximum"] == 1000

@@ -32,6 +32,7 @@ from . import retries
 from .answers import AnswerProblem, MalformedAnswerError, PaginationLoopError, had_bad_bytes
 from .dates import bookmark_instant, midnight, parse_timestamp
 from .failures import CLEAR_FAILURES, RunFailed, describe_failure
+from .progress import quieten
 from .transport import OriginBoundSession
 
 if t.TYPE_CHECKING:
@@ -44,6 +45,13 @@ class MissingKeyError(FatalAPIError):
     """A record without its primary key."""
 
 
+#: What the state of an unsorted stream says while it is read (the SDK: "not resumable").
+UNSORTED_NOTE = (
+    "Unsorted: the bookmark moves when this stream or partition is finished; a run stopped "
+    "before then starts again from the previous bookmark, and loses nothing."
+)
+
+
 class CappedStateManager:
     """The SDK's state manager for one stream, with every bookmark capped at `cap`.
 
@@ -52,9 +60,17 @@ class CappedStateManager:
     bookmark past every record still to come.
     """
 
-    def __init__(self, manager: t.Any, cap: t.Callable[[t.Any], t.Any]) -> None:
+    def __init__(
+        self,
+        manager: t.Any,
+        cap: t.Callable[[t.Any], t.Any],
+        reached: t.Callable[[str, t.Any], None] = lambda key, value: None,
+        unsorted_note: str | None = None,
+    ) -> None:
         object.__setattr__(self, "_manager", manager)
         object.__setattr__(self, "_cap", cap)
+        object.__setattr__(self, "_reached", reached)
+        object.__setattr__(self, "_unsorted_note", unsorted_note)
 
     def increment_state(
         self, latest_record: dict, *, replication_key: str, **kwargs: t.Any
@@ -63,7 +79,13 @@ class CappedStateManager:
         capped = self._cap(value)
         if capped != value:
             latest_record = {**latest_record, replication_key: capped}
+        if self._unsorted_note:
+            # What an interrupted run of an unsorted stream does, said truthfully where the
+            # SDK would otherwise write (and warn) that its progress "is not resumable".
+            state = self._manager.get_context_state(kwargs.get("context"))
+            state.setdefault("progress_markers", {"Note": self._unsorted_note})
         self._manager.increment_state(latest_record, replication_key=replication_key, **kwargs)
+        self._reached(replication_key, capped)
 
     def __getattr__(self, name: str) -> t.Any:
         return getattr(self._manager, name)
@@ -85,6 +107,12 @@ class BaseStream(RESTStream[t.Any]):
         self._sessions = threading.local()
         self._bad_byte_records = 0
         self._counts_lock = threading.Lock()
+        quieten(self.logger)
+
+    @property
+    def dated(self) -> bool:
+        """Whether this stream reads by date, from `start_date` on: it keeps a bookmark."""
+        return self.replication_key is not None
 
     @property
     def timeout(self) -> int:
@@ -103,6 +131,7 @@ class BaseStream(RESTStream[t.Any]):
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """The records, read with secrets masked in every log line; a failure that is not
         one of the tap's own becomes one line, with secrets masked."""
+        self.tap.check_selected_streams()  # before the first request of the run
         with self.tap.log_masking:
             try:
                 yield from super().get_records(context)
@@ -130,6 +159,7 @@ class BaseStream(RESTStream[t.Any]):
         """Send one request, signed anew (a token may have been renewed since), and judge it."""
         signed = self.authenticator(prepared_request)
         response = self.requests_session.send(signed, timeout=self.timeout)
+        self.tap.progress.requested(self.name)
         self.validate_response(response)
         return response
 
@@ -229,8 +259,12 @@ class BaseStream(RESTStream[t.Any]):
     def state_manager(self) -> t.Any:
         """The SDK's state manager, with bookmarks capped at the moment the run started."""
         if "_capped_state_manager" not in self.__dict__:
+            sorted_ = self.is_sorted and self.state_partitioning_keys is None
             self.__dict__["_capped_state_manager"] = CappedStateManager(
-                super().state_manager, self.capped_bookmark
+                super().state_manager,
+                self.capped_bookmark,
+                reached=lambda key, value: self.tap.progress.reached(self.name, key, value),
+                unsorted_note=None if sorted_ else UNSORTED_NOTE,
             )
         return self.__dict__["_capped_state_manager"]
 
@@ -306,9 +340,20 @@ class BaseStream(RESTStream[t.Any]):
             raise MissingKeyError(msg)
         yield from super().generate_child_contexts(record, context)
 
+    # Progress
+
+    def get_record_counter(self, **kwargs: t.Any) -> t.Any:
+        return self.tap.progress.record_counter(self.name, super().get_record_counter(**kwargs))
+
+    def get_sync_timer(self) -> t.Any:
+        return self.tap.progress.sync_timer(self.name, super().get_sync_timer())
+
     def log_sync_costs(self) -> None:
-        """At the end of the run: one warning counting records that held bytes not UTF-8."""
+        """At the end of the run: one line of records, requests and seconds for a selected
+        stream, and one warning counting records that held bytes not UTF-8."""
         super().log_sync_costs()
+        if self.selected:
+            self.tap.progress.say_summary(self.name)
         if self._bad_byte_records:
             self.logger.warning(
                 "%s: %d records held bytes that are not UTF-8; each was replaced by U+FFFD",

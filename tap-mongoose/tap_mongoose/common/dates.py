@@ -2,8 +2,12 @@
 """The date settings, bookmarks and day windows of every tap.
 
 `start_date` and `end_date` accept an ISO 8601 date or date-time, `today`, `yesterday`,
-`today-N`, or a bare integer N: N days back. Together they give the three date modes users
-know from report connectors: one specific day, N days back, and a range.
+`today-N`, or a bare integer N: N days back (a JSON number, or text such as "7"). Together they
+give the three date modes users know from report connectors: one specific day, N days back,
+and a range. Every date setting of every tap is read here, and declared as `DATE_SETTING`.
+
+`start_date` is needed only by dated streams: without it `SyncRange.from_settings` raises
+`MissingStartDate`, which the tap reports when a dated stream is selected.
 
 Days are those of a time zone, the account's: a date, `today-N` and a day window all begin at
 that zone's midnight. A date-time with an offset is that instant; one without an offset is a
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
+from singer_sdk import typing as th
+
 _RELATIVE = re.compile(r"^\s*(today|yesterday)\s*(?:-\s*(\d+))?\s*$", re.IGNORECASE)
 _DAYS_BACK = re.compile(r"^\s*(\d+)\s*$")
 _OFFSET_WITHOUT_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
@@ -27,10 +33,18 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 MAX_DAYS_BACK = (LATEST - EARLIEST).days
 ACCEPTED = "an ISO 8601 date or date-time, 'today', 'yesterday', 'today-N', or N days back"
+#: The type of every date setting: text, or a whole number of days back.
+DATE_SETTING = th.CustomType({"type": ["string", "integer"]})
+#: How the descriptions of date settings say what they accept.
+DATE_FORMS = "An ISO 8601 date or date-time, today, yesterday, today-N, or N (days back)"
 
 
 class SettingError(ValueError):
     """A setting that cannot be used; the message names the setting."""
+
+
+class MissingStartDate(SettingError):
+    """`start_date` is not set: only streams that read by date need it."""
 
 
 def parse_timestamp(value: str, zone: tzinfo = timezone.utc) -> datetime:
@@ -125,7 +139,7 @@ class SyncRange:
         """Resolve the settings; a date `end_date` includes that whole day. Raises SettingError."""
         now = now or datetime.now(timezone.utc)
         if start_date is None or start_date == "":
-            raise SettingError("setting 'start_date' is required")
+            raise MissingStartDate("setting 'start_date' is required to read streams by date")
         start, _ = _resolve("start_date", start_date, now, zone)
         end, whole_day = now, False
         if end_date is not None and end_date != "":

@@ -140,10 +140,10 @@ def waits(wait_seconds: t.Callable[[BaseException, int], float]) -> t.Generator[
 
 
 def log_retry(stream: Retrier, details: t.Any, describe: t.Callable[[t.Any], str] = str) -> None:
-    stream.logger.warning(
-        "Retrying %s in %.1f s (attempt %d): %s",
-        stream.name,
-        details["wait"],
-        details["tries"],
-        describe(details.get("exception")),
-    )
+    """One warning per retry: how long it waits, and why; a 429 says it is the rate limit."""
+    exception = details.get("exception")
+    why = describe(exception)
+    if getattr(getattr(exception, "response", None), "status_code", 0) == 429:
+        why = f"waiting on the API's rate limit ({why})"
+    wait, attempt = details["wait"], details["tries"]
+    stream.logger.warning("Retrying %s in %.1f s (attempt %d): %s", stream.name, wait, attempt, why)
