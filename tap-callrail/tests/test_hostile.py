@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import jsonschema
 import pytest
-from callrail_harness import API_KEY, SANDBOX, run_cli, tap_config
+from callrail_harness import API_KEY, API_URL, run_cli, tap_config
 from tap_callrail.tap import TapCallRail
 
 from sandbox.callrail import CallRailSandbox
@@ -71,7 +71,7 @@ def test_a_redirect_to_another_host_is_not_followed(sandbox, elsewhere, tmp_path
 
 @pytest.mark.parametrize("status", [301, 302, 308])
 def test_a_redirect_on_the_same_host_is_followed(sandbox, tmp_path, status) -> None:
-    target = f"{SANDBOX.api_url}/a.json?per_page=250"
+    target = f"{API_URL}/a.json?per_page=250"
     sandbox.inject(status, headers={"Location": target}, path_contains="a.json")
     output = run_cli(tmp_path, tap_config(), select={"accounts"})
     assert output.exit_code == 0
@@ -201,7 +201,7 @@ def test_a_bad_byte_becomes_a_replacement_character_with_one_warning(sandbox, tm
 
 
 def test_only_the_required_settings_are_enough(sandbox, tmp_path) -> None:
-    config = {"api_key": API_KEY, "start_date": "today-3", "api_url": SANDBOX.api_url}
+    config = {"api_key": API_KEY, "start_date": "today-3", "api_url": API_URL}
     output = run_cli(tmp_path, config)
     assert output.exit_code == 0
     assert output.records("calls")
