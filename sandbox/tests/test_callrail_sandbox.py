@@ -403,7 +403,7 @@ def test_ids_fields_and_types(sandbox: CallRailSandbox) -> None:
         "id", "answered", "business_phone_number", "customer_city", "customer_country",
         "customer_name", "customer_phone_number", "customer_state", "direction", "duration",
         "recording", "recording_duration", "recording_player", "start_time",
-        "tracking_phone_number", "voicemail",
+        "tracking_phone_number", "voicemail", "integration_data",
     }  # fmt: skip
     assert all(set(call) == defaults | set(DOCUMENTED_CALL_FIELDS) for call in calls)
     assert all(re.fullmatch(r"\+\d{10,13}", call["customer_phone_number"]) for call in calls)

@@ -276,13 +276,7 @@ class DatedStream(CallRailStream):
         if start is None:
             return
         for query in self.request_windows(start, self.tap.sync_range.end):
-            # Records that move between pages while we read would otherwise come twice.
-            seen: set[t.Any] = set()
-            for record in super().get_records({**(context or {}), "query": query}):
-                key = record.get("id")
-                if key is None or key not in seen:
-                    seen.add(key)
-                    yield record
+            yield from self.each_once(super().get_records({**(context or {}), "query": query}))
 
 
 def date_filters(start: datetime, end: datetime) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import typing as t
 from datetime import datetime, timedelta
 
@@ -61,13 +62,13 @@ class AccountsStream(CallRailStream):
         return {"account_id": record["id"]}
 
 
-class AccountStream(CallRailStream):
+class PerAccountStream(CallRailStream):
     """A stream read once per account."""
 
     parent_stream_type = AccountsStream
 
 
-class CompaniesStream(AccountStream):
+class CompaniesStream(PerAccountStream):
     name = "companies"
     path = "/a/{account_id}/companies.json"
     records_key = "companies"
@@ -141,7 +142,7 @@ class FormSubmissionsStream(DatedStream):
         return super().post_process(_normalise_tags(row), context)
 
 
-class NotificationsStream(AccountStream):
+class NotificationsStream(PerAccountStream):
     name = "notifications"
     path = "/a/{account_id}/notifications.json"
     records_key = "notifications"
@@ -240,7 +241,7 @@ class CallsTimeseriesStream(ReportStream):
                 yield {**point, "date": period, "interval": interval}
 
 
-class SummaryEmailsStream(AccountStream):
+class SummaryEmailsStream(PerAccountStream):
     """Summary email subscriptions: the account's own, then each company's, each once."""
 
     name = "summary_emails"
@@ -256,19 +257,16 @@ class SummaryEmailsStream(AccountStream):
         )
         scopes: list[dict] = [{}]
         scopes += [{"company_id": c["id"]} for c in companies if not wanted or c["id"] in wanted]
-        seen: set[str] = set()
-        for query in scopes:
-            for record in super().get_records({**(context or {}), "query": query}):
-                if record["id"] not in seen:
-                    seen.add(record["id"])
-                    yield record
+        read = super().get_records
+        reads = (read({**(context or {}), "query": query}) for query in scopes)
+        yield from self.each_once(itertools.chain.from_iterable(reads))
 
     def company_of(self, record: dict) -> str | None:
         scope = record.get("scope") or {}
         return scope.get("id") if scope.get("type") == "Company" else None
 
 
-class TagsStream(AccountStream):
+class TagsStream(PerAccountStream):
     name = "tags"
     path = "/a/{account_id}/tags.json"
     records_key = "tags"
@@ -276,7 +274,7 @@ class TagsStream(AccountStream):
     schema = schemas.TAG_RECORDS
 
 
-class TrackersStream(AccountStream):
+class TrackersStream(PerAccountStream):
     name = "trackers"
     path = "/a/{account_id}/trackers.json"
     records_key = "trackers"
@@ -288,7 +286,7 @@ class TrackersStream(AccountStream):
         return (record.get("company") or {}).get("id")
 
 
-class UsersStream(AccountStream):
+class UsersStream(PerAccountStream):
     name = "users"
     path = "/a/{account_id}/users.json"
     records_key = "users"
