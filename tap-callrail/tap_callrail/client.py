@@ -22,7 +22,7 @@ from singer_sdk.pagination import (
 )
 
 from tap_callrail.common.answers import AnswerProblem, json_object, required_list
-from tap_callrail.common.dates import day_windows, to_utc_iso
+from tap_callrail.common.dates import to_utc_iso
 from tap_callrail.common.retries import RetryWaits
 from tap_callrail.common.stream import BaseStream
 
@@ -237,13 +237,14 @@ class CallRailStream(BaseStream):
 
 
 class DatedStream(CallRailStream):
-    """An incremental stream read in UTC date windows, ascending, re-reading a look-back.
+    """An incremental stream read from its bookmark (less a look-back) to the end in one
+    request window, paged to the end: CallRail limits neither the span of a date filter nor
+    how deep pages go, so narrower windows would only cost requests.
 
     Every request names `start_date`, `end_date` and `time_zone`: without dates CallRail
     silently answers with only the last 7 days.
     """
 
-    window_days: t.ClassVar[int] = 7
     is_sorted = True
 
     @property
@@ -267,9 +268,8 @@ class DatedStream(CallRailStream):
         return start
 
     def request_windows(self, start: datetime, end: datetime) -> t.Iterable[dict[str, t.Any]]:
-        """The date filters of each request: UTC days, at most `window_days` per request."""
-        for window_start, window_end in day_windows(start, end, self.window_days):
-            yield date_filters(window_start, window_end)
+        """The date filters of each request window: here one, the whole range."""
+        yield date_filters(start, end)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         start = self.get_starting_timestamp(context)
