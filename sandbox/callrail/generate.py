@@ -55,6 +55,7 @@ class AccountBuilder:
             "account_status": "active",  # undeclared: CallRail sends more than it documents
         }  # fmt: skip
         zone = ZoneInfo(OWNER_ZONES[index % len(OWNER_ZONES)])
+        record["time_zone"] = zone.key  # the account's own zone (Assumed in docs/api)
         domain = re.sub(r"\W", "", name.lower()) + ".com"
         account = Account(index, account_id, numeric_id, name, domain, zone, record)
         self._add_companies(rng, account, companies)

@@ -18,11 +18,10 @@ from singer_sdk.pagination import (
     BaseAPIPaginator,
     BaseHATEOASPaginator,
     PageNumberPaginator,
-    SinglePagePaginator,
 )
 
 from tap_callrail.common.answers import AnswerProblem, json_object, required_list
-from tap_callrail.common.dates import to_utc_iso
+from tap_callrail.common.dates import SyncRange, to_utc_iso
 from tap_callrail.common.retries import RetryWaits
 from tap_callrail.common.stream import BaseStream
 
@@ -258,11 +257,15 @@ class DatedStream(CallRailStream):
         # start_date may be relative ("today-7"); get_starting_timestamp applies it.
         return value
 
+    def sync_range(self, context: Context | None) -> SyncRange:
+        """start_date to end_date in the days of the account (see TapCallRail.account_zone)."""
+        return self.tap.sync_range_in(self.tap.account_zone((context or {})["account_id"]))
+
     def get_starting_timestamp(self, context: Context | None) -> datetime | None:
         """The bookmark less the look-back, never before start_date; None past the end."""
         bookmark = self.bookmark(context)
         lookback = timedelta(days=self.config["lookback_days"])
-        start = self.tap.sync_range.resume_from(bookmark, lookback)
+        start = self.sync_range(context).resume_from(bookmark, lookback)
         if start is None:
             self.logger.info("%s bookmark %s is past the end of the range", self.name, bookmark)
         return start
@@ -275,8 +278,12 @@ class DatedStream(CallRailStream):
         start = self.get_starting_timestamp(context)
         if start is None:
             return
-        for query in self.request_windows(start, self.tap.sync_range.end):
-            yield from self.each_once(super().get_records({**(context or {}), "query": query}))
+        for query in self.request_windows(start, self.sync_range(context).end):
+            yield from self.each_once(self.read(context, query))
+
+    def read(self, context: Context | None, query: dict[str, t.Any]) -> t.Iterable[dict]:
+        """The records of one request (all its pages) with `query`'s parameters."""
+        return super().get_records({**(context or {}), "query": query})
 
 
 def date_filters(start: datetime, end: datetime) -> dict[str, str]:
@@ -315,10 +322,3 @@ class RelativePagesMixin(CallRailStream):
             base = urlparse(self.url_base)
             request.url = base._replace(path=page.next_page_token.path).geturl()
         return request
-
-
-class ReportStream(DatedStream):
-    """Figures CallRail computes per request (summary, time series): one page per request."""
-
-    def get_new_paginator(self) -> BaseAPIPaginator:
-        return SinglePagePaginator()

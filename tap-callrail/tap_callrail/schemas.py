@@ -42,6 +42,7 @@ ACCOUNTS = schema(
     ACCOUNT_ID,
     ID,
     th.Property("name", S),
+    th.Property("time_zone", S),
     th.Property("outbound_recording_enabled", B),
     th.Property("hipaa_account", B),
     th.Property("numeric_id", INT),
@@ -165,18 +166,27 @@ _METRICS = (
 #: Every metric the summary and time-series endpoints offer, requested with `fields=`.
 METRIC_FIELDS = ",".join(prop.name for prop in _METRICS)
 
+#: The scope, period and zone of a report row: `company_id` "" is the whole account.
+_REPORT_ROW = (
+    th.Property("company_id", S, required=True),
+    th.Property("interval", S, required=True),
+    th.Property("date", th.DateType, required=True),  # the local day the period begins
+    th.Property("time_zone", S),  # the zone whose days the row counts
+)
+
 CALLS_SUMMARY = schema(
     ACCOUNT_ID,
-    th.Property("date", th.DateType, required=True),
-    th.Property("group_by", S, required=True),
+    *_REPORT_ROW,
+    th.Property("user_id", S, required=True),  # "" for all users
+    th.Property("group_by", S, required=True),  # "" for the ungrouped total
     th.Property("key", S, required=True),
     *_METRICS,
 )
 
 CALLS_TIMESERIES = schema(
     ACCOUNT_ID,
-    th.Property("date", DT, required=True),
-    th.Property("interval", S, required=True),
+    *_REPORT_ROW,
+    th.Property("period_start", DT, required=True),
     *_METRICS,
 )
 

@@ -34,8 +34,14 @@ API_URL = f"http://127.0.0.1:{PORT}/v3"
 
 @cache
 def shared_sandbox() -> CallRailSandbox:
-    """The session's sandbox on `PORT`, built on first use; the conftest fixture starts it."""
-    return CallRailSandbox(api_keys=(API_KEY,), calls_per_account=1500, seed=11, port=PORT)
+    """The session's sandbox on `PORT`, built on first use; the conftest fixture starts it.
+
+    The session runs the tap dozens of times within the hour, far past CallRail's 1,000
+    requests an hour per account; test_faults.py drives 429s on purpose instead.
+    """
+    return CallRailSandbox(
+        api_keys=(API_KEY,), calls_per_account=1500, seed=11, port=PORT, rate_limit_per_hour=10**6
+    )
 
 
 def tap_config(**overrides: Any) -> dict[str, Any]:

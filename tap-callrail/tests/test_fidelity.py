@@ -28,7 +28,8 @@ def answers(logged: list[LoggedRequest], path_end: str, key: str) -> list[dict]:
                 timeout=30,
             )
             answer.raise_for_status()
-            items += answer.json()[key]
+            found = answer.json()[key]
+            items += found if isinstance(found, list) else [found]
     return items
 
 
@@ -59,3 +60,18 @@ def test_every_answer_field_reaches_the_record(synced) -> None:
                     undeclared += 1
                     assert record[name] == value, (stream.name, name)
         assert undeclared, f"{stream.name}: the sandbox sends no undeclared field"
+
+
+def test_every_report_figure_reaches_a_row(synced) -> None:
+    output, logged = synced
+    for stream, path_end, items in (
+        ("calls_summary", "summary.json", ("total_results", "grouped_results")),
+        ("calls_timeseries", "timeseries.json", ("data",)),
+    ):
+        sent = [figures for key in items for figures in answers(logged, path_end, key)]
+        emitted = output.records(stream)
+        assert sent, stream
+        assert all("voicemail_calls" in figures for figures in sent), stream  # undeclared
+        for figures in sent:
+            metrics = {k: v for k, v in figures.items() if k not in ("key", "date")}
+            assert any(metrics.items() <= row.items() for row in emitted), (stream, figures)
