@@ -28,6 +28,10 @@ if t.TYPE_CHECKING:
 
 #: `group_by` values CallRail accepts only at account level, never with `company_id`.
 COMPANY_GROUPINGS = ("company", "company_id")
+#: Periods per time-series request that keep every answer within CallRail's 200 points.
+TIMESERIES_PERIODS = {"hour": 8, "day": 200, "week": 199, "month": 190}
+#: A period's metrics CallRail has given, by (company_id, user_id, the period's first day).
+KnownTotals = dict[tuple[str, str, str], dict[str, t.Any]]
 
 
 @dataclass(frozen=True)
@@ -141,10 +145,17 @@ class ReportStream(DatedStream):
         return None  # the requests are scoped to the companies already
 
     def requests_for(
-        self, scope: ReportScope, first: date, stop: date
-    ) -> t.Iterable[tuple[dict[str, t.Any], dict[str, t.Any]]]:
-        """(query, columns of its rows) of each request for local days [first, stop)."""
+        self, scope: ReportScope, first: date, stop: date, known: KnownTotals
+    ) -> t.Iterable[tuple[dict[str, t.Any] | None, dict[str, t.Any]]]:
+        """(query, columns of its rows) of each request for local days [first, stop); a query
+        of None means no request is needed: the columns are the row (from `known`)."""
         raise NotImplementedError
+
+    def known_totals(
+        self, context: Context | None, scopes: list[ReportScope], first: date, last: date
+    ) -> KnownTotals:
+        """Totals CallRail has already given for the periods from `first` through `last`."""
+        return {}
 
     def resume_day(self, context: Context | None) -> tuple[date, date] | None:
         """(bookmark's day, the day to read from: the bookmark less the look-back)."""
@@ -167,11 +178,15 @@ class ReportStream(DatedStream):
                 self.logger.info("%s bookmark %s is past the end of the range", self.name, resume)
                 return
             first = max(first, resume[1])
+        known = self.known_totals(context, scopes, first, last)
         per_request = self.periods_per_request.get(self.interval, 1)
         for start, stop in periods(first, last, self.interval, per_request):
             rows: list[dict] = []
             for scope in scopes:
-                for query, columns in self.requests_for(scope, start, stop):
+                for query, columns in self.requests_for(scope, start, stop, known):
+                    if query is None:
+                        rows.append(columns)
+                        continue
                     answer = (self.with_columns(row, columns) for row in self.read(context, query))
                     rows += [row for row in answer if row is not None]
             # Every scope's rows of these periods, oldest first: the bookmark follows them.

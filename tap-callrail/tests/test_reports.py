@@ -85,7 +85,8 @@ def test_timeseries_dates_are_days_and_one_request_covers_200(daily) -> None:
     output, logged = daily
     assert all(len(r["date"]) == 10 for r in output.records("calls_timeseries"))
     series = [r for r in logged if r.path.endswith("timeseries.json")]
-    assert len(series) == 3  # one per company: 21 days fit one request
+    # Per company, 21 days fit one request: calls_timeseries's own, and calls_summary's totals.
+    assert len(series) == 6
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,7 @@ def test_summary_interval_costs_one_request_per_period(one_account, interval, mo
     config = config_for(one_account, start_date="2000-01-01", summary_interval=interval)
     rows = sync(config, select={"calls_summary"}).records("calls_summary")
     requests = Counter(r.query["company_id"][0] for r in summary_requests(one_account))
-    assert len(requests) == 3
+    assert requests  # a company without calls (the disabled one) costs no summary request
     assert all(count <= most_per_scope for count in requests.values()), requests
     assert {r["interval"] for r in rows} == {interval}
     if interval == "range":
@@ -173,3 +174,27 @@ def test_a_daily_25_month_timeseries_costs_one_request_per_200_days(one_account)
     days = len({r["date"] for r in rows})
     assert days > 700
     assert len(series) == 3 * math.ceil(days / 200)
+
+
+def test_periods_without_calls_cost_no_summary_request(one_account) -> None:
+    one_account.clear_log()
+    # Before the sandbox's two years of calls: 25 months back to 740 days ago hold none.
+    config = config_for(one_account, start_date="2000-01-01", end_date="today-740")
+    rows = sync(config, select={"calls_summary"}).records("calls_summary")
+    assert rows
+    assert all(r["total_calls"] == 0 and r["group_by"] == "" for r in rows)
+    assert summary_requests(one_account) == []
+    probes = [r for r in one_account.requests if r.path.endswith("timeseries.json")]
+    assert len(probes) == 3  # one per company, for up to 200 days each
+    assert len(rows) == 3 * len({r["date"] for r in rows})  # every day of every company
+
+
+def test_only_days_with_calls_cost_summary_requests(daily) -> None:
+    output, logged = daily
+    busy_days = {
+        (r["company_id"], r["date"])
+        for r in output.records("calls_summary")
+        if r["group_by"] == "" and r["total_calls"] > 0
+    }
+    asked = [r for r in logged if r.path.endswith("/calls/summary.json")]
+    assert len(asked) == len(busy_days)  # one grouping: one request per busy day
