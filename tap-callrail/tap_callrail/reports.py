@@ -8,6 +8,12 @@ Requests go period by period, every scope of a period before the next, so rows c
 ascending `date` order across scopes and a killed run resumes from its bookmark without loss.
 Periods are whole (a re-read starts at the period holding the look-back's first day), except
 that none starts before `start_date`: the first period of a range holds only its days from there.
+
+**Assumed** (docs/api/callrail.md, where CallRail's documents are silent), kept here:
+- `/a.json` reports each account's own `time_zone` (`TapCallRail.account_zone` falls back to UTC);
+- `group_by=company|company_id` is refused together with `company_id` (`COMPANY_GROUPINGS`);
+- a summary's `total_results` is the ungrouped total of the request, and the time series gives the
+  same totals per period (`CallsSummaryStream.known_totals` skips periods without calls).
 """
 
 from __future__ import annotations
