@@ -198,3 +198,19 @@ def test_only_days_with_calls_cost_summary_requests(daily) -> None:
     }
     asked = [r for r in logged if r.path.endswith("/calls/summary.json")]
     assert len(asked) == len(busy_days)  # one grouping: one request per busy day
+
+
+def test_an_account_without_a_zone_counts_utc_days_with_a_warning(sandbox, caplog) -> None:
+    accounts = sync(tap_config(), select={"accounts"}).records("accounts")
+    zones = {a["id"]: a["time_zone"] for a in accounts}
+    unzoned = [(f'"time_zone": "{zone}"', '"tz": "?"') for zone in set(zones.values())]
+    sandbox.inject(replace=unzoned, path_contains="/a.json")
+    rows = sync(
+        tap_config(start_date="today-2", summary_group_by=["company"]),
+        select={"calls_summary"},
+    ).records("calls_summary")
+    account_rows = [r for r in rows if r["company_id"] == ""]  # the company grouping's scope
+    assert account_rows
+    assert {r["time_zone"] for r in account_rows} == {"Etc/UTC"}
+    assert "reports no time zone for account" in caplog.text
+    assert "set time_zone" in caplog.text
