@@ -91,13 +91,13 @@ def test_the_summary_line_gives_records_requests_and_seconds(caplog) -> None:
 def test_a_long_sync_says_where_it_is_and_sums_up_what_the_api_was_asked(
     tap_sandboxes, caplog
 ) -> None:
-    """A real sync of CallRail calls, on a clock that moves a second at each look."""
+    """A real sync of CallRail calls, on a clock that moves ten seconds at each look."""
     caplog.set_level(logging.INFO)
     sandbox = tap_sandboxes["tap-callrail"].sandbox
     sandbox.clear_log()
     tap = TapCallRail(config=tap_sandboxes["tap-callrail"].config())
     # The tap's own copy of the helper, as the tap runs it.
-    tap.progress = CallRailProgress(tap.logger, clock=Clock(tick=1.0), redact=tap.redactor)
+    tap.progress = CallRailProgress(tap.logger, clock=Clock(tick=10.0), redact=tap.redactor)
     for stream in tap.streams.values():
         stream.selected = stream.name == "calls"
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")

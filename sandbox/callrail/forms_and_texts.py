@@ -73,6 +73,7 @@ def make_form(rng: random.Random, account: Account, ms: int) -> Record:
         "value": rng.choice((None, None, 100, 250)),
         "tags": [t["name"] for t in rng.sample(account.tags, rng.choice((0, 0, 1)))],
         "milestones": milestones(rng, core, submitted),
+        "spam_score": round(rng.random(), 2),  # undeclared
     }  # fmt: skip
 
 
@@ -115,4 +116,5 @@ def make_conversation(
         "formatted_customer_name": name or pretty_phone(customer), "recent_messages": messages,
         "lead_status": rng.choice(LEAD_STATUSES),
         "source": source or rng.choice(SESSION_SOURCES),
+        "unread_count": rng.randint(0, 3),  # undeclared
     }  # fmt: skip

@@ -4,7 +4,8 @@ seed and its index, so the same seed gives the same data.
 The data carries the API's drift: one account has integer user ids, as older examples show;
 a disabled company is a soft delete that is still listed; trackers are source trackers or
 session pools whose callers bring their own source; only verified caller ids reach a company's
-`verified_caller_ids`.
+`verified_caller_ids`. Every entity also carries a field the API documents nowhere (marked
+`# undeclared`), as the real API does: a client must keep what it does not know.
 """
 
 from __future__ import annotations
@@ -51,8 +52,10 @@ class AccountBuilder:
         record = {
             "id": account_id, "name": name, "outbound_recording_enabled": rng.random() < 0.5,
             "hipaa_account": index % 4 == 3, "numeric_id": numeric_id,
+            "account_status": "active",  # undeclared: CallRail sends more than it documents
         }  # fmt: skip
         zone = ZoneInfo(OWNER_ZONES[index % len(OWNER_ZONES)])
+        record["time_zone"] = zone.key  # the account's own zone (Assumed in docs/api)
         domain = re.sub(r"\W", "", name.lower()) + ".com"
         account = Account(index, account_id, numeric_id, name, domain, zone, record)
         self._add_companies(rng, account, companies)
@@ -105,6 +108,7 @@ class AccountBuilder:
                 "swap_cookie_duration": 6, "swap_cookie_duration_unit": "months",
                 "keyword_spotting_enabled": None, "form_capture": rng.random() < 0.5,
                 "verified_caller_ids": [],
+                "external_form_capture": {"enabled": rng.random() < 0.3},  # undeclared
             })  # fmt: skip
 
     def _add_users(self, rng: random.Random, account: Account) -> None:
@@ -122,6 +126,7 @@ class AccountBuilder:
                 "first_name": first, "last_name": last, "name": f"{first} {last}",
                 "accepted": position == 0 or rng.random() < 0.85,
                 "companies": [{"id": c["id"], "name": c["name"]} for c in companies],
+                "permissions": {"recordings": role != "reporting"},  # undeclared
             })  # fmt: skip
 
     def _add_trackers(self, rng: random.Random, account: Account) -> None:
@@ -151,6 +156,7 @@ class AccountBuilder:
                 "campaign_name": rng.choice(CAMPAIGNS) if source in ("Google Paid", "Bing Paid")
                                  else None,
                 "swap_targets": [pretty_phone(destination)] if session else [],
+                "numbers_purchased": len(numbers),  # undeclared
             }  # fmt: skip
             account.trackers.append(tracker)
             if company["status"] == "active":
@@ -167,6 +173,7 @@ class AccountBuilder:
                 "company_id": company["id"] if company else None,
                 "status": "disabled" if rng.random() < 0.1 else "enabled",
                 "created_at": self._ago(rng, 1, 700),
+                "tagged_calls": rng.randint(0, 400),  # undeclared
             })  # fmt: skip
 
     def _add_notifications(self, rng: random.Random, account: Account) -> None:
@@ -180,6 +187,7 @@ class AccountBuilder:
                 "tracker_id": rng.choice((None, None, account.trackers[0]["id"])),
                 "name": f"{user['name']} alerts",
                 **{f"send_{way}": rng.random() < 0.5 for way in ("desktop", "email", "push")},
+                "quiet_hours": None if rng.random() < 0.5 else {"from": "20:00", "to": "07:00"},
             })  # fmt: skip
 
     def _add_caller_ids(self, rng: random.Random, account: Account) -> None:
@@ -191,6 +199,7 @@ class AccountBuilder:
                     "company_id": company["id"], "verified": verified,
                     "created_at": self._ago(rng, 1, 700),
                     "validation_code": None if verified else f"{rng.randint(0, 999999):06d}",
+                    "verification_method": rng.choice(("call", "sms")),  # undeclared
                 })  # fmt: skip
                 if verified:
                     company["verified_caller_ids"].append({"name": label, "phone_number": number})
@@ -211,4 +220,5 @@ class AccountBuilder:
                 "user": {"id": user["id"], "name": user["name"], "email": user["email"]},
                 "email": user["email"],
                 "filters": rng.choice((None, {"lead_status": "good_lead"})),
+                "paused": rng.random() < 0.2,  # undeclared
             })  # fmt: skip

@@ -1,7 +1,8 @@
 """CallRail's call summaries: `/calls/summary.json` (totals, optionally grouped) and
 `/calls/timeseries.json` (totals per hour, day, week, month or year).
 
-Traps reproduced: `fields` adds metrics to the default `total_calls` and never removes it;
+Traps reproduced: `fields` adds metrics to the default `total_calls` and never removes it, and
+with them an undocumented `voicemail_calls`; company groupings exist only at account level;
 envelope dates carry an offset without a colon (`-0000` for UTC); hours are stepped in UTC,
 so a DST day has 23 or 25 of them; more than 200 points answers 400; the summaries read the
 same 7-day default, time zones and call filters as `/calls.json`.
@@ -44,6 +45,8 @@ GROUP_FIELDS = {
     "company": "company_name", "company_id": "company_id",
 }  # fmt: skip
 INTERVALS = ("hour", "day", "week", "month", "year")
+#: Groupings CallRail offers only for a whole account, never with `company_id`.
+COMPANY_GROUPS = ("company", "company_id")
 
 
 def summary(request: Request, account: Account, *, factory: CallFactory, now: datetime) -> Record:
@@ -53,6 +56,8 @@ def summary(request: Request, account: Account, *, factory: CallFactory, now: da
     group = request.param("group_by")
     if group is not None and group not in GROUP_FIELDS:
         raise ApiError(400, f"Invalid group_by: {group}")
+    if group in COMPANY_GROUPS and request.param("company_id"):
+        raise ApiError(400, f"group_by={group} is only available at the account level")
     need_core = bool(group) or names != ["total_calls"]
     calls = select_calls(factory, account, (start, end), request, need_core)
     cores = [core for _, _, core in calls]
@@ -140,5 +145,9 @@ def _metrics(cores: Sequence[Record], names: Sequence[str]) -> Record:
             "average_duration": average,
             "formatted_average_duration": duration_text(average),
             "leads": sum(c["lead_status"] == "good_lead" for c in cores),
+        }
+        # Sent with the other metrics though CallRail documents it nowhere.
+        return {name: values[name] for name in names} | {
+            "voicemail_calls": sum(c["voicemail"] for c in cores)
         }
     return {name: values[name] for name in names}

@@ -403,7 +403,7 @@ def test_ids_fields_and_types(sandbox: CallRailSandbox) -> None:
         "id", "answered", "business_phone_number", "customer_city", "customer_country",
         "customer_name", "customer_phone_number", "customer_state", "direction", "duration",
         "recording", "recording_duration", "recording_player", "start_time",
-        "tracking_phone_number", "voicemail",
+        "tracking_phone_number", "voicemail", "integration_data",
     }  # fmt: skip
     assert all(set(call) == defaults | set(DOCUMENTED_CALL_FIELDS) for call in calls)
     assert all(re.fullmatch(r"\+\d{10,13}", call["customer_phone_number"]) for call in calls)
@@ -458,3 +458,24 @@ def test_a_slow_answer_to_a_request_made_before_clear_log_is_not_logged_after_it
         slow.clear_log()
         time.sleep(1.2)
         assert slow.requests == []
+
+
+def test_zones_company_groupings_and_undocumented_fields(sandbox: CallRailSandbox) -> None:
+    accounts = ok(sandbox, "/a.json")["accounts"]
+    assert len({a["time_zone"] for a in accounts}) > 1  # accounts in several zones
+    account = accounts[1]["id"]
+    companies = ok(sandbox, f"/a/{account}/companies.json")["companies"]
+    assert len({c["time_zone"] for c in companies}) > 1  # companies of one account differ
+    company = companies[0]
+    window = {"start_date": "2025-06-01", "end_date": "2025-06-30"}
+    path = f"/a/{account}/calls/summary.json"
+    refused = get(sandbox, path, group_by="company_id", company_id=company["id"], **window)
+    assert refused.status_code == 400
+    by_company = ok(sandbox, path, group_by="company_id", fields="leads", **UTC, **window)
+    assert {g["key"] for g in by_company["grouped_results"]} <= {c["id"] for c in companies}
+    assert "voicemail_calls" in by_company["total_results"]  # sent, though undocumented
+    # A company's day in its own zone differs from the UTC day.
+    local = ok(sandbox, path, company_id=company["id"], time_zone=company["time_zone"], **window)
+    utc = ok(sandbox, path, company_id=company["id"], **UTC, **window)
+    assert local["time_zone"] == company["time_zone"]
+    assert local["start_date"] != utc["start_date"]

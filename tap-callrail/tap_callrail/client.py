@@ -18,11 +18,10 @@ from singer_sdk.pagination import (
     BaseAPIPaginator,
     BaseHATEOASPaginator,
     PageNumberPaginator,
-    SinglePagePaginator,
 )
 
 from tap_callrail.common.answers import AnswerProblem, json_object, required_list
-from tap_callrail.common.dates import day_windows, to_utc_iso
+from tap_callrail.common.dates import SyncRange, to_utc_iso
 from tap_callrail.common.retries import RetryWaits
 from tap_callrail.common.stream import BaseStream
 
@@ -237,13 +236,14 @@ class CallRailStream(BaseStream):
 
 
 class DatedStream(CallRailStream):
-    """An incremental stream read in UTC date windows, ascending, re-reading a look-back.
+    """An incremental stream read from its bookmark (less a look-back) to the end in one
+    request window, paged to the end: CallRail limits neither the span of a date filter nor
+    how deep pages go, so narrower windows would only cost requests.
 
     Every request names `start_date`, `end_date` and `time_zone`: without dates CallRail
     silently answers with only the last 7 days.
     """
 
-    window_days: t.ClassVar[int] = 7
     is_sorted = True
 
     @property
@@ -257,32 +257,33 @@ class DatedStream(CallRailStream):
         # start_date may be relative ("today-7"); get_starting_timestamp applies it.
         return value
 
+    def sync_range(self, context: Context | None) -> SyncRange:
+        """start_date to end_date in the days of the account (see TapCallRail.account_zone)."""
+        return self.tap.sync_range_in(self.tap.account_zone((context or {})["account_id"]))
+
     def get_starting_timestamp(self, context: Context | None) -> datetime | None:
         """The bookmark less the look-back, never before start_date; None past the end."""
         bookmark = self.bookmark(context)
         lookback = timedelta(days=self.config["lookback_days"])
-        start = self.tap.sync_range.resume_from(bookmark, lookback)
+        start = self.sync_range(context).resume_from(bookmark, lookback)
         if start is None:
             self.logger.info("%s bookmark %s is past the end of the range", self.name, bookmark)
         return start
 
     def request_windows(self, start: datetime, end: datetime) -> t.Iterable[dict[str, t.Any]]:
-        """The date filters of each request: UTC days, at most `window_days` per request."""
-        for window_start, window_end in day_windows(start, end, self.window_days):
-            yield date_filters(window_start, window_end)
+        """The date filters of each request window: here one, the whole range."""
+        yield date_filters(start, end)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         start = self.get_starting_timestamp(context)
         if start is None:
             return
-        for query in self.request_windows(start, self.tap.sync_range.end):
-            # Records that move between pages while we read would otherwise come twice.
-            seen: set[t.Any] = set()
-            for record in super().get_records({**(context or {}), "query": query}):
-                key = record.get("id")
-                if key is None or key not in seen:
-                    seen.add(key)
-                    yield record
+        for query in self.request_windows(start, self.sync_range(context).end):
+            yield from self.each_once(self.read(context, query))
+
+    def read(self, context: Context | None, query: dict[str, t.Any]) -> t.Iterable[dict]:
+        """The records of one request (all its pages) with `query`'s parameters."""
+        return super().get_records({**(context or {}), "query": query})
 
 
 def date_filters(start: datetime, end: datetime) -> dict[str, str]:
@@ -321,10 +322,3 @@ class RelativePagesMixin(CallRailStream):
             base = urlparse(self.url_base)
             request.url = base._replace(path=page.next_page_token.path).geturl()
         return request
-
-
-class ReportStream(DatedStream):
-    """Figures CallRail computes per request (summary, time series): one page per request."""
-
-    def get_new_paginator(self) -> BaseAPIPaginator:
-        return SinglePagePaginator()

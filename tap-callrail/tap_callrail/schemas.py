@@ -1,31 +1,28 @@
 """Record schemas, after docs/api/callrail.md. Every field is nullable but the keys.
 
-Ids are strings (CallRail mixes integers and masked strings); date-times are UTC.
+Ids are strings (CallRail mixes integers and masked strings); date-times are UTC. Every
+schema keeps the fields it does not declare, so nothing CallRail adds is dropped.
 """
 
 from __future__ import annotations
 
 from singer_sdk import typing as th
 
+from tap_callrail.common.schemas import props, schema
+
 S, INT, B, DT = th.StringType, th.IntegerType, th.BooleanType, th.DateTimeType
 ANY_OBJECT = th.ObjectType(additional_properties=True)
 
-
-def _props(*names: str, kind: type[th.JSONTypeHelper] | th.JSONTypeHelper = S) -> list[th.Property]:
-    return [th.Property(name, kind) for name in names]
-
-
-def _schema(*properties: th.Property) -> dict:
-    return th.PropertiesList(th.Property("account_id", S, required=True), *properties).to_dict()
-
+#: Every record names the account it belongs to.
+ACCOUNT_ID = th.Property("account_id", S, required=True)
 
 ID = th.Property("id", S, required=True)
 NAMED_REF = th.ObjectType(th.Property("id", S), th.Property("name", S))
 TAGS = th.Property("tags", th.ArrayType(NAMED_REF))  # CallRail sends names or {id, name}
 
 _TOUCH = th.ObjectType(
-    *_props("ad_position", "campaign", "device", "keywords", "landing", "match_type"),
-    *_props("medium", "referrer", "session_browser", "source"),
+    *props("ad_position", "campaign", "device", "keywords", "landing", "match_type"),
+    *props("medium", "referrer", "session_browser", "source"),
     th.Property("event_date", DT),
     th.Property("landing_page_url_params", ANY_OBJECT),
     th.Property("referrer_url_params", ANY_OBJECT),
@@ -41,23 +38,26 @@ MILESTONES = th.Property(
     ),
 )
 
-ACCOUNTS = _schema(
+ACCOUNTS = schema(
+    ACCOUNT_ID,
     ID,
     th.Property("name", S),
+    th.Property("time_zone", S),
     th.Property("outbound_recording_enabled", B),
     th.Property("hipaa_account", B),
     th.Property("numeric_id", INT),
 )
 
-COMPANIES = _schema(
+COMPANIES = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("name", "status", "time_zone", "script_url", "swap_landing_override"),
-    *_props("swap_cookie_duration_unit"),
+    *props("name", "status", "time_zone", "script_url", "swap_landing_override"),
+    *props("swap_cookie_duration_unit"),
     th.Property("created_at", DT),
     th.Property("disabled_at", DT),
-    *_props("dni_active", "callscore_enabled", "lead_scoring_enabled", kind=B),
-    *_props("callscribe_enabled", "swap_exclude_jquery", "swap_ppc_override", kind=B),
-    *_props("keyword_spotting_enabled", "form_capture", kind=B),
+    *props("dni_active", "callscore_enabled", "lead_scoring_enabled", kind=B),
+    *props("callscribe_enabled", "swap_exclude_jquery", "swap_ppc_override", kind=B),
+    *props("keyword_spotting_enabled", "form_capture", kind=B),
     th.Property("swap_cookie_duration", INT),
     th.Property(
         "verified_caller_ids",
@@ -65,29 +65,30 @@ COMPANIES = _schema(
     ),
 )
 
-CALLS = _schema(
+CALLS = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("answered", "voicemail", "first_call", kind=B),
-    *_props("business_phone_number", "customer_city", "customer_country", "customer_name"),
-    *_props("customer_phone_number", "customer_state", "direction", "recording"),
-    *_props("recording_duration", "recording_player", "tracking_phone_number"),
+    *props("answered", "voicemail", "first_call", kind=B),
+    *props("business_phone_number", "customer_city", "customer_country", "customer_name"),
+    *props("customer_phone_number", "customer_state", "direction", "recording"),
+    *props("recording_duration", "recording_player", "tracking_phone_number"),
     th.Property("duration", INT),
     th.Property("start_time", DT, required=True),
     th.Property("created_at", DT),
-    *_props("agent_email", "call_type", "campaign", "company_id", "company_name"),
-    *_props("company_time_zone", "device_type", "fbclid", "ga", "gclid", "msclkid"),
-    *_props("good_lead_call_time", "keywords", "landing_page_url", "last_requested_url"),
-    *_props("lead_status", "medium", "note", "person_id", "referrer_domain", "referring_url"),
-    *_props("sentiment", "session_uuid", "source", "source_name", "timeline_url", "tracker_id"),
-    *_props("transcription", "utm_campaign", "utm_content", "utm_medium", "utm_source"),
-    *_props("utm_term", "lead_score", "lead_explanation", "call_summary"),
-    *_props("formatted_call_type", "formatted_customer_location"),
-    *_props("formatted_business_phone_number", "formatted_customer_name"),
-    *_props("formatted_customer_name_or_phone_number", "formatted_customer_phone_number"),
-    *_props("formatted_duration", "formatted_tracking_phone_number"),
-    *_props("formatted_tracking_source", "formatted_value"),
-    *_props("good_lead_call_id", "prior_calls", "total_calls", "value", kind=INT),
-    *_props("custom", "keypad_entries", "speaker_percent", kind=ANY_OBJECT),
+    *props("agent_email", "call_type", "campaign", "company_id", "company_name"),
+    *props("company_time_zone", "device_type", "fbclid", "ga", "gclid", "msclkid"),
+    *props("good_lead_call_time", "keywords", "landing_page_url", "last_requested_url"),
+    *props("lead_status", "medium", "note", "person_id", "referrer_domain", "referring_url"),
+    *props("sentiment", "session_uuid", "source", "source_name", "timeline_url", "tracker_id"),
+    *props("transcription", "utm_campaign", "utm_content", "utm_medium", "utm_source"),
+    *props("utm_term", "lead_score", "lead_explanation", "call_summary"),
+    *props("formatted_call_type", "formatted_customer_location"),
+    *props("formatted_business_phone_number", "formatted_customer_name"),
+    *props("formatted_customer_name_or_phone_number", "formatted_customer_phone_number"),
+    *props("formatted_duration", "formatted_tracking_phone_number"),
+    *props("formatted_tracking_source", "formatted_value"),
+    *props("good_lead_call_id", "prior_calls", "total_calls", "value", kind=INT),
+    *props("custom", "keypad_entries", "speaker_percent", kind=ANY_OBJECT),
     th.Property(
         "voice_assist_message",
         th.ObjectType(
@@ -105,19 +106,20 @@ CALLS = _schema(
     th.Property("zip_code", S),
 )
 
-CONVERSATIONS = _schema(
+CONVERSATIONS = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("company_id", "initial_tracker_id", "current_tracker_id", "customer_name"),
-    *_props("customer_phone_number", "initial_tracking_number", "current_tracking_number"),
+    *props("company_id", "initial_tracker_id", "current_tracker_id", "customer_name"),
+    *props("customer_phone_number", "initial_tracking_number", "current_tracking_number"),
     th.Property("last_message_at", DT, required=True),
-    *_props("state", "company_time_zone", "formatted_customer_phone_number"),
-    *_props("formatted_initial_tracking_number", "formatted_current_tracking_number"),
-    *_props("formatted_customer_name", "lead_status", "source"),
+    *props("state", "company_time_zone", "formatted_customer_phone_number"),
+    *props("formatted_initial_tracking_number", "formatted_current_tracking_number"),
+    *props("formatted_customer_name", "lead_status", "source"),
     th.Property(
         "recent_messages",
         th.ArrayType(
             th.ObjectType(
-                *_props("direction", "content", "type"),
+                *props("direction", "content", "type"),
                 th.Property("created_at", DT),
                 th.Property("media_urls", th.ArrayType(S)),
             )
@@ -125,92 +127,110 @@ CONVERSATIONS = _schema(
     ),
 )
 
-FORM_SUBMISSIONS = _schema(
+FORM_SUBMISSIONS = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("company_id", "person_id", "form_url", "landing_page_url", "referrer"),
+    *props("company_id", "person_id", "form_url", "landing_page_url", "referrer"),
     th.Property("form_data", ANY_OBJECT),
     th.Property("submitted_at", DT, required=True),
     th.Property("first_form", B),
-    *_props("referring_url", "customer_phone_number", "customer_name", "customer_email"),
-    *_props("formatted_customer_phone_number", "formatted_customer_name", "source"),
-    *_props("keywords", "campaign", "medium", "company_name", "lead_status", "note"),
-    *_props("utm_source", "utm_medium", "utm_campaign", "form_name", "timeline_url"),
+    *props("referring_url", "customer_phone_number", "customer_name", "customer_email"),
+    *props("formatted_customer_phone_number", "formatted_customer_name", "source"),
+    *props("keywords", "campaign", "medium", "company_name", "lead_status", "note"),
+    *props("utm_source", "utm_medium", "utm_campaign", "form_name", "timeline_url"),
     th.Property("value", INT),
     TAGS,
     MILESTONES,
 )
 
-NOTIFICATIONS = _schema(
+NOTIFICATIONS = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("user_id", "email", "alert_type", "company_id", "tracker_id", "name"),
-    *_props("call_enabled", "sms_enabled", "send_desktop", "send_email", "send_push", kind=B),
+    *props("user_id", "email", "alert_type", "company_id", "tracker_id", "name"),
+    *props("call_enabled", "sms_enabled", "send_desktop", "send_email", "send_push", kind=B),
 )
 
-CALLER_IDS = _schema(
+CALLER_IDS = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("phone_number", "name", "company_id", "validation_code"),
+    *props("phone_number", "name", "company_id", "validation_code"),
     th.Property("verified", B),
     th.Property("created_at", DT),
 )
 
 _METRICS = (
-    *_props("total_calls", "missed_calls", "answered_calls", "first_time_callers", kind=INT),
-    *_props("leads", "average_duration", kind=INT),
+    *props("total_calls", "missed_calls", "answered_calls", "first_time_callers", kind=INT),
+    *props("leads", "average_duration", kind=INT),
     th.Property("formatted_average_duration", S),
 )
 #: Every metric the summary and time-series endpoints offer, requested with `fields=`.
 METRIC_FIELDS = ",".join(prop.name for prop in _METRICS)
 
-CALLS_SUMMARY = _schema(
-    th.Property("date", th.DateType, required=True),
-    th.Property("group_by", S, required=True),
+#: The scope, period and zone of a report row: `company_id` "" is the whole account.
+_REPORT_ROW = (
+    th.Property("company_id", S, required=True),
+    th.Property("interval", S, required=True),
+    th.Property("date", th.DateType, required=True),  # the local day the period begins
+    th.Property("time_zone", S),  # the zone whose days the row counts
+)
+
+CALLS_SUMMARY = schema(
+    ACCOUNT_ID,
+    *_REPORT_ROW,
+    th.Property("user_id", S, required=True),  # "" for all users
+    th.Property("group_by", S, required=True),  # "" for the ungrouped total
     th.Property("key", S, required=True),
     *_METRICS,
 )
 
-CALLS_TIMESERIES = _schema(
-    th.Property("date", DT, required=True),
-    th.Property("interval", S, required=True),
+CALLS_TIMESERIES = schema(
+    ACCOUNT_ID,
+    *_REPORT_ROW,
+    th.Property("period_start", DT, required=True),
     *_METRICS,
 )
 
-SUMMARY_EMAILS = _schema(
+SUMMARY_EMAILS = schema(
+    ACCOUNT_ID,
     ID,
-    th.Property("scope", th.ObjectType(*_props("id", "type", "name"))),
+    th.Property("scope", th.ObjectType(*props("id", "type", "name"))),
     th.Property("frequency", th.ArrayType(S)),
     th.Property(
         "config",
         th.ObjectType(
-            *_props("summary_statistics", "top_sources", "top_keywords", "call_log", kind=B)
+            *props("summary_statistics", "top_sources", "top_keywords", "call_log", kind=B)
         ),
     ),
-    th.Property("user", th.ObjectType(*_props("id", "name", "email"))),
+    th.Property("user", th.ObjectType(*props("id", "name", "email"))),
     th.Property("email", S),
     th.Property("filters", th.ObjectType(th.Property("lead_status", S))),
 )
 
-TAG_RECORDS = _schema(
+TAG_RECORDS = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("name", "tag_level", "color", "background_color", "company_id", "status"),
+    *props("name", "tag_level", "color", "background_color", "company_id", "status"),
     th.Property("created_at", DT),
 )
 
-TRACKERS = _schema(
+TRACKERS = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("name", "type", "status", "destination_number", "whisper_message"),
+    *props("name", "type", "status", "destination_number", "whisper_message"),
     th.Property("tracking_numbers", th.ArrayType(S)),
-    *_props("sms_enabled", "sms_supported", kind=B),
+    *props("sms_enabled", "sms_supported", kind=B),
     th.Property("company", NAMED_REF),
-    *_props("call_flow", "source", "message_flow", kind=ANY_OBJECT),
+    *props("call_flow", "source", "message_flow", kind=ANY_OBJECT),
     th.Property("created_at", DT),
     th.Property("disabled_at", DT),
     th.Property("campaign_name", S),
     th.Property("swap_targets", th.ArrayType(S)),
 )
 
-USERS = _schema(
+USERS = schema(
+    ACCOUNT_ID,
     ID,
-    *_props("email", "role", "first_name", "last_name", "name"),
+    *props("email", "role", "first_name", "last_name", "name"),
     th.Property("created_at", DT),
     th.Property("accepted", B),
     th.Property("companies", th.ArrayType(NAMED_REF)),

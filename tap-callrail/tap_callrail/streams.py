@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import typing as t
-from datetime import datetime, timedelta
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 from tap_callrail import schemas
-from tap_callrail.client import (
-    UTC_ZONE,
-    CallRailStream,
-    DatedStream,
-    RelativePagesMixin,
-    ReportStream,
-    date_filters,
-)
+from tap_callrail.client import CallRailStream, DatedStream, RelativePagesMixin
 from tap_callrail.common.answers import AnswerProblem, json_object, required_list
-from tap_callrail.common.dates import day_windows, to_utc_iso
+from tap_callrail.common.dates import midnight, to_utc_iso
+from tap_callrail.reports import (
+    TIMESERIES_PERIODS,
+    KnownTotals,
+    ReportScope,
+    ReportStream,
+    periods,
+)
 
 if t.TYPE_CHECKING:
     import requests
@@ -30,7 +33,10 @@ DEFAULT_CALL_FIELDS = (
     "utm_content", "tracker_id", "person_id", "prior_calls", "total_calls", "agent_email",
     "timeline_url", "milestones",
 )  # fmt: skip
-SUMMARY_GROUPINGS = ("source", "keywords", "campaign", "referrer", "landing_page", "company")
+SUMMARY_GROUPINGS = (
+    "source", "keywords", "campaign", "referrer", "landing_page", "company", "company_id",
+)  # fmt: skip
+SUMMARY_INTERVALS = ("day", "week", "month", "range")
 TIMESERIES_INTERVALS = ("hour", "day", "week", "month")
 
 
@@ -55,19 +61,20 @@ class AccountsStream(CallRailStream):
         wanted = self.config.get("account_ids")
         if wanted and not {str(row["id"]), str(row.get("numeric_id"))} & set(wanted):
             return None
+        self.tap.account_zones[str(row["id"])] = row.get("time_zone")
         return super().post_process({**row, "account_id": row["id"]}, context)
 
     def get_child_context(self, record: dict, context: Context | None) -> dict:
         return {"account_id": record["id"]}
 
 
-class AccountStream(CallRailStream):
+class PerAccountStream(CallRailStream):
     """A stream read once per account."""
 
     parent_stream_type = AccountsStream
 
 
-class CompaniesStream(AccountStream):
+class CompaniesStream(PerAccountStream):
     name = "companies"
     path = "/a/{account_id}/companies.json"
     records_key = "companies"
@@ -141,7 +148,7 @@ class FormSubmissionsStream(DatedStream):
         return super().post_process(_normalise_tags(row), context)
 
 
-class NotificationsStream(AccountStream):
+class NotificationsStream(PerAccountStream):
     name = "notifications"
     path = "/a/{account_id}/notifications.json"
     records_key = "notifications"
@@ -166,81 +173,120 @@ class CallerIdsStream(CallRailStream):
 
 
 class CallsSummaryStream(ReportStream):
-    """Call counts per day and grouping (source, keywords, ...): one request for each."""
+    """Call counts per period, scope, user and grouping (source, keywords, ...), with each
+    request's ungrouped total (`group_by` ""): one request for each."""
 
     name = "calls_summary"
     path = "/a/{account_id}/calls/summary.json"
-    primary_keys = ("account_id", "date", "group_by", "key")
-    replication_key = "date"
+    primary_keys = (
+        "account_id", "company_id", "user_id", "interval", "date", "group_by", "key",
+    )  # fmt: skip
     parent_stream_type = AccountsStream
     schema = schemas.CALLS_SUMMARY
+    interval_setting = "summary_interval"
 
-    def request_windows(self, start: datetime, end: datetime) -> t.Iterable[dict[str, t.Any]]:
-        for day, _ in day_windows(start, end, 1):
-            for group_by in self.config["summary_group_by"]:
-                yield {
-                    "start_date": day.date().isoformat(),
-                    "end_date": day.date().isoformat(),  # inclusive: the whole day
-                    "time_zone": UTC_ZONE,
-                    "group_by": group_by,
-                    "fields": schemas.METRIC_FIELDS,
-                }
+    @property
+    def users(self) -> list[str]:
+        """The `agent` filters: each of `user_ids`, or "" for all users."""
+        return list(self.config.get("user_ids") or [""])
+
+    def requests_for(
+        self, scope: ReportScope, first: date, stop: date, known: KnownTotals
+    ) -> t.Iterable[tuple[dict[str, t.Any] | None, dict[str, t.Any]]]:
+        filters = scope.filters(first, stop)
+        if filters is None:
+            return
+        day = scope.first_day if self.interval == "range" else first
+        for user in self.users:
+            columns = {
+                "company_id": scope.company_id, "user_id": user, "interval": self.interval,
+                "date": day.isoformat(), "time_zone": scope.zone.key,
+            }  # fmt: skip
+            totals = known.get((scope.company_id, user, day.isoformat()))
+            if totals is not None and totals.get("total_calls") == 0:
+                # No call in the period: its total is known, and no grouping has a row.
+                yield None, {**totals, "group_by": "", "key": "", **columns}
+                continue
+            for grouping in scope.groupings or ("",):
+                query = {**filters, "fields": schemas.METRIC_FIELDS}
+                query.update({"agent": user} if user else {})
+                query.update({"group_by": grouping} if grouping else {})
+                yield query, columns
+
+    def known_totals(
+        self, context: Context | None, scopes: list[ReportScope], first: date, last: date
+    ) -> KnownTotals:
+        """Each period's totals from the time series, 200 periods a request, so that periods
+        without calls cost no summary request: an empty 25-month backfill at `day` costs 4
+        requests per scope and user instead of 760 per grouping."""
+        if self.interval == "range":
+            return {}
+        series = t.cast("CallsTimeseriesStream", self.tap.streams["calls_timeseries"])
+        known: KnownTotals = {}
+        for scope, user in itertools.product(scopes, self.users):
+            spans = periods(first, last, self.interval, TIMESERIES_PERIODS[self.interval])
+            for start, stop in spans:
+                if filters := scope.filters(start, stop):
+                    query = {**filters, "interval": self.interval, "fields": schemas.METRIC_FIELDS}
+                    query.update({"agent": user} if user else {})
+                    for point in series.read(context, query):
+                        day = str(point.pop("date"))[:10]
+                        known[scope.company_id, user, day] = point
+        return known
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         body = json_object(response)
-        if not isinstance(body.get("start_date"), str):
-            raise AnswerProblem("has no start_date")
-        for row in required_list(body, "grouped_results"):
-            yield {
-                **row,
-                "key": row.get("key") or "",
-                "group_by": body.get("grouped_by") or "",
-                "date": body["start_date"][:10],
-            }
-
-
-#: Days per time-series request so that no answer passes CallRail's 200 points.
-TIMESERIES_CHUNK_DAYS = {"hour": 8, "day": 200, "week": 7 * 199, "month": 28 * 190}
+        if not isinstance(body.get("total_results"), dict):
+            raise AnswerProblem("has no total_results")
+        yield {**body["total_results"], "group_by": "", "key": ""}
+        grouping = parse_qs(urlsplit(str(response.request.url)).query).get("group_by")
+        if grouping:
+            for row in required_list(body, "grouped_results"):
+                yield {**row, "key": row.get("key") or "", "group_by": grouping[0]}
 
 
 class CallsTimeseriesStream(ReportStream):
-    """Call counts per hour, day, week or month, chunked under the 200-point limit."""
+    """Call counts per hour, day, week or month and scope, under the 200-point limit."""
 
     name = "calls_timeseries"
     path = "/a/{account_id}/calls/timeseries.json"
-    primary_keys = ("account_id", "date", "interval")
-    replication_key = "date"
+    primary_keys = ("account_id", "company_id", "interval", "date", "period_start")
     parent_stream_type = AccountsStream
     schema = schemas.CALLS_TIMESERIES
+    interval_setting = "timeseries_interval"
+    periods_per_request = TIMESERIES_PERIODS
 
-    def request_windows(self, start: datetime, end: datetime) -> t.Iterable[dict[str, t.Any]]:
-        interval = self.config["timeseries_interval"]
-        # Whole periods only: a week or month cut at start_date would never be re-read whole.
-        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        if interval == "week":
-            start -= timedelta(days=start.weekday())
-        elif interval == "month":
-            start = start.replace(day=1)
-        for chunk_start, chunk_end in day_windows(start, end, TIMESERIES_CHUNK_DAYS[interval]):
-            yield {
-                **date_filters(chunk_start, chunk_end),
-                "interval": interval,
-                "fields": schemas.METRIC_FIELDS,
-            }
+    def requests_for(
+        self, scope: ReportScope, first: date, stop: date, known: KnownTotals
+    ) -> t.Iterable[tuple[dict[str, t.Any] | None, dict[str, t.Any]]]:
+        if filters := scope.filters(first, stop):
+            query = {**filters, "interval": self.interval, "fields": schemas.METRIC_FIELDS}
+            yield query, {
+                "company_id": scope.company_id, "interval": self.interval,
+                "time_zone": scope.zone.key, "until": scope.sync_range.end.isoformat(),
+            }  # fmt: skip
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        interval = self.config["timeseries_interval"]
-        end = self.tap.sync_range.end.isoformat()
         for point in required_list(json_object(response), "data"):
-            date = point.get("date")
-            if not isinstance(date, str):
+            if not isinstance(point.get("date"), str):
                 raise AnswerProblem("has a data point without a date")
-            period = to_utc_iso(date if "T" in date else f"{date}T00:00:00+00:00")
-            if period < end:  # periods that have not begun yet are all zeros
-                yield {**point, "date": period, "interval": interval}
+            yield point
+
+    def with_columns(self, row: dict, columns: dict[str, t.Any]) -> dict | None:
+        """The local day a period starts on, and the instant; periods not begun are left out
+        (CallRail counts them as zeros)."""
+        label = str(row["date"])
+        if "T" in label:  # hours: 2016-10-01T06:00:00-0500
+            begins = to_utc_iso(label)
+        else:
+            begins = midnight(date.fromisoformat(label), ZoneInfo(columns["time_zone"])).isoformat()
+        if begins >= columns["until"]:
+            return None
+        row = {**row, "date": label[:10], "period_start": begins}
+        return super().with_columns(row, {k: v for k, v in columns.items() if k != "until"})
 
 
-class SummaryEmailsStream(AccountStream):
+class SummaryEmailsStream(PerAccountStream):
     """Summary email subscriptions: the account's own, then each company's, each once."""
 
     name = "summary_emails"
@@ -256,19 +302,16 @@ class SummaryEmailsStream(AccountStream):
         )
         scopes: list[dict] = [{}]
         scopes += [{"company_id": c["id"]} for c in companies if not wanted or c["id"] in wanted]
-        seen: set[str] = set()
-        for query in scopes:
-            for record in super().get_records({**(context or {}), "query": query}):
-                if record["id"] not in seen:
-                    seen.add(record["id"])
-                    yield record
+        read = super().get_records
+        reads = (read({**(context or {}), "query": query}) for query in scopes)
+        yield from self.each_once(itertools.chain.from_iterable(reads))
 
     def company_of(self, record: dict) -> str | None:
         scope = record.get("scope") or {}
         return scope.get("id") if scope.get("type") == "Company" else None
 
 
-class TagsStream(AccountStream):
+class TagsStream(PerAccountStream):
     name = "tags"
     path = "/a/{account_id}/tags.json"
     records_key = "tags"
@@ -276,7 +319,7 @@ class TagsStream(AccountStream):
     schema = schemas.TAG_RECORDS
 
 
-class TrackersStream(AccountStream):
+class TrackersStream(PerAccountStream):
     name = "trackers"
     path = "/a/{account_id}/trackers.json"
     records_key = "trackers"
@@ -288,7 +331,7 @@ class TrackersStream(AccountStream):
         return (record.get("company") or {}).get("id")
 
 
-class UsersStream(AccountStream):
+class UsersStream(PerAccountStream):
     name = "users"
     path = "/a/{account_id}/users.json"
     records_key = "users"

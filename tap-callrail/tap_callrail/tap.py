@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import threading
 import typing as t
-from datetime import datetime, time, timedelta, timezone
-from functools import cached_property
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk import typing as th
 
 from tap_callrail.client import HourlyBudget
-from tap_callrail.common.dates import DATE_FORMS, DATE_SETTING, SyncRange, months_before
+from tap_callrail.common.dates import (
+    DATE_FORMS,
+    DATE_SETTING,
+    SettingError,
+    SyncRange,
+    midnight,
+    months_before,
+)
 from tap_callrail.common.tap import BaseTap
+from tap_callrail.reports import COMPANY_GROUPINGS, ReportScope
 from tap_callrail.streams import (
     DEFAULT_CALL_FIELDS,
     STREAMS,
     SUMMARY_GROUPINGS,
+    SUMMARY_INTERVALS,
     TIMESERIES_INTERVALS,
 )
 
@@ -22,6 +32,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
 
 RETENTION_MONTHS = 25  # CallRail deletes calls, texts and forms older than this
+UTC = ZoneInfo("Etc/UTC")
 STRINGS = th.ArrayType(th.StringType)
 GROUPING = th.StringType(allowed_values=list(SUMMARY_GROUPINGS))
 
@@ -53,7 +64,20 @@ class TapCallRail(BaseTap):
                     description="Optional call fields to request with fields=."),
         th.Property("summary_group_by", th.ArrayType(GROUPING),
                     default=["source"],
-                    description="One calls_summary grouping per value."),
+                    description="One calls_summary grouping per value; every request's ungrouped "
+                    "total is kept too (group_by \"\"). company and company_id group at "
+                    "account level only."),
+        th.Property("summary_interval", th.StringType(allowed_values=list(SUMMARY_INTERVALS)),
+                    default="day",
+                    description="Period of one calls_summary row: day, week (from Monday), month, "
+                    "or range (one row per key for the whole start_date..end_date)."),
+        th.Property("user_ids", STRINGS,
+                    description="calls_summary per user (CallRail's agent filter): one row set "
+                    "per user id, with user_id in the key. Default: all users together."),
+        th.Property("time_zone", th.StringType,
+                    description="IANA zone whose days start_date, end_date, today-N and the "
+                    "daily reports count in. Default: each company's own time_zone (for "
+                    "account-level requests the account's), as CallRail reports it."),
         th.Property("timeseries_interval", th.StringType(allowed_values=list(TIMESERIES_INTERVALS)),
                     default="day", description="Period of one calls_timeseries row."),
         th.Property("api_url", th.StringType, default="https://api.callrail.com/v3",
@@ -71,29 +95,110 @@ class TapCallRail(BaseTap):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         self._budgets: dict[str, HourlyBudget] = {}
+        self._ranges: dict[str, SyncRange] = {}
+        #: Account id -> the zone CallRail reports for it (None: none reported).
+        self.account_zones: dict[str, str | None] = {}
+        self._scopes: dict[str, list[ReportScope]] = {}
+        self._lock = threading.Lock()
         super().__init__(*args, **kwargs)
 
     def check_settings(self) -> None:
         super().check_settings()
+        name = self.config.get("time_zone")
+        if name and _zone(name) is None:
+            msg = f"setting 'time_zone' is not an IANA time zone name: {name!r}"
+            raise SettingError(msg)
         _ = self.sync_range
 
-    @cached_property
+    @property
+    def zone(self) -> ZoneInfo:
+        """The `time_zone` setting's zone; UTC when each company's own zone is used."""
+        return _zone(self.config.get("time_zone") or "") or UTC
+
+    @property
     def sync_range(self) -> SyncRange:
-        """start_date to end_date in UTC, never before CallRail's retention."""
+        """start_date to end_date in the `time_zone` setting's days (default UTC)."""
+        return self.sync_range_in(self.zone)
+
+    def sync_range_in(self, zone: ZoneInfo) -> SyncRange:
+        """start_date to end_date in `zone`'s days, never before CallRail's retention there."""
+        with self._lock:
+            if zone.key not in self._ranges:
+                self._ranges[zone.key] = self._clamped_range(zone)
+            return self._ranges[zone.key]
+
+    def _clamped_range(self, zone: ZoneInfo) -> SyncRange:
         requested = SyncRange.from_settings(
-            self.config.get("start_date"), self.config.get("end_date")
+            self.config.get("start_date"), self.config.get("end_date"), zone=zone
         )
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(timezone.utc).astimezone(zone).date()
         oldest_kept = months_before(today, RETENTION_MONTHS) + timedelta(days=1)
-        earliest = datetime.combine(oldest_kept, time(), tzinfo=timezone.utc)
-        if requested.start < earliest:
+        earliest = midnight(oldest_kept, zone)
+        if requested.start < earliest and not self._ranges:
             self.logger.warning(
                 "start_date %s is older than CallRail keeps data (%d months); starting at %s",
                 self.config["start_date"],
                 RETENTION_MONTHS,
-                earliest.date(),
+                oldest_kept,
             )
         return requested.clamped(earliest)
+
+    # Time zones and report scopes
+
+    def account_zone(self, account_id: str) -> ZoneInfo:
+        """The zone of an account's own days: the `time_zone` setting, else the zone CallRail
+        reports for the account, else UTC (with a warning naming the setting)."""
+        if self.config.get("time_zone"):
+            return self.zone
+        reported = _zone(self.account_zones.get(account_id) or "")
+        if reported is None:
+            self.logger.warning(
+                "CallRail reports no time zone for account %s; counting its days in UTC "
+                "(set time_zone to choose)",
+                account_id,
+            )
+            self.account_zones[account_id] = UTC.key
+            return UTC
+        return reported
+
+    def report_scopes(self, account_id: str, companies: t.Iterable[dict]) -> list[ReportScope]:
+        """What the account's summary and time-series requests cover, and in which zone.
+
+        Each company's days are its own. `company_ids` (or companies whose zones differ)
+        splits the account into one scope per company, each in its own zone (or the
+        `time_zone` setting's); otherwise the account is one scope. Company groupings,
+        which CallRail offers only at account level, stay at account level in the
+        account's zone unless `company_ids` is set.
+        """
+        with self._lock:
+            if account_id in self._scopes:
+                return self._scopes[account_id]
+        groupings = tuple(self.config.get("summary_group_by") or ())
+        per_company = tuple(g for g in groupings if g not in COMPANY_GROUPINGS)
+        account_zone = self.account_zone(account_id)
+        wanted = self.config.get("company_ids")
+        if self.config.get("time_zone") and not wanted:
+            companies = ()  # one zone for all: the account is one scope
+        zones = {
+            str(company["id"]): _zone(str(company.get("time_zone") or "")) or account_zone
+            for company in companies
+            if not wanted or str(company["id"]) in wanted
+        }
+        if self.config.get("time_zone"):
+            zones = dict.fromkeys(zones, self.zone)
+        if wanted or len(set(zones.values())) > 1:
+            scopes = [self._scope(company, zone, per_company) for company, zone in zones.items()]
+            by_company = tuple(g for g in groupings if g in COMPANY_GROUPINGS)
+            if by_company and not wanted:
+                scopes.append(self._scope("", account_zone, by_company))
+        else:
+            scopes = [self._scope("", next(iter(zones.values()), account_zone), groupings)]
+        with self._lock:
+            self._scopes[account_id] = scopes
+        return scopes
+
+    def _scope(self, company_id: str, zone: ZoneInfo, groupings: tuple[str, ...]) -> ReportScope:
+        return ReportScope(company_id, zone, groupings, self.sync_range_in(zone))
 
     def request_budget(self, account_id: str) -> HourlyBudget:
         """The hourly request budget of one account, shared by every stream of this tap."""
@@ -105,6 +210,14 @@ class TapCallRail(BaseTap):
 
     def discover_streams(self) -> list[Stream]:
         return [stream_class(tap=self) for stream_class in STREAMS]
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    """The zone an IANA name (or a legacy name such as `EST`) names, or None."""
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 if __name__ == "__main__":

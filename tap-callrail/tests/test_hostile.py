@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
-from callrail_harness import API_KEY, SANDBOX, run_cli, tap_config
+from callrail_harness import API_KEY, API_URL, run_cli, tap_config
 from tap_callrail.tap import TapCallRail
 
 from sandbox.callrail import CallRailSandbox
@@ -71,7 +72,7 @@ def test_a_redirect_to_another_host_is_not_followed(sandbox, elsewhere, tmp_path
 
 @pytest.mark.parametrize("status", [301, 302, 308])
 def test_a_redirect_on_the_same_host_is_followed(sandbox, tmp_path, status) -> None:
-    target = f"{SANDBOX.api_url}/a.json?per_page=250"
+    target = f"{API_URL}/a.json?per_page=250"
     sandbox.inject(status, headers={"Location": target}, path_contains="a.json")
     output = run_cli(tmp_path, tap_config(), select={"accounts"})
     assert output.exit_code == 0
@@ -112,10 +113,12 @@ def test_a_window_whose_answer_was_broken_is_read_again_next_run(sandbox, tmp_pa
         tmp_path, tap_config(start_date="today-5"), state=state_of(broken), select={"calls_summary"}
     )
     assert again.exit_code == 0
-    oldest = min(
-        r["date"] for r in again.records("calls_summary") if r["account_id"] == first_account
-    )
-    assert oldest == (datetime.now(timezone.utc) - timedelta(days=5)).date().isoformat()
+    rows = [r for r in again.records("calls_summary") if r["account_id"] == first_account]
+    assert rows
+    for company in {r["company_id"] for r in rows}:  # each from start_date in its own days
+        oldest = min(r["date"] for r in rows if r["company_id"] == company)
+        zone = ZoneInfo(next(r["time_zone"] for r in rows if r["company_id"] == company))
+        assert oldest == (datetime.now(zone) - timedelta(days=5)).date().isoformat()
 
 
 def test_a_call_dated_in_the_future_is_emitted_but_the_bookmark_stops_at_the_run(
@@ -201,7 +204,7 @@ def test_a_bad_byte_becomes_a_replacement_character_with_one_warning(sandbox, tm
 
 
 def test_only_the_required_settings_are_enough(sandbox, tmp_path) -> None:
-    config = {"api_key": API_KEY, "start_date": "today-3", "api_url": SANDBOX.api_url}
+    config = {"api_key": API_KEY, "start_date": "today-3", "api_url": API_URL}
     output = run_cli(tmp_path, config)
     assert output.exit_code == 0
     assert output.records("calls")

@@ -28,6 +28,48 @@ def test_calls_follow_next_page_and_cost_ceil_n_over_250_requests(busy_sandbox) 
     assert len({c["id"] for c in calls}) == len(calls)
 
 
+@pytest.fixture(scope="module")
+def quiet_sandbox():
+    """One account with 3,000 calls in two years, and its forms and conversations."""
+    with CallRailSandbox(api_keys=("quiet-key",), accounts=1, calls_per_account=3000) as quiet:
+        yield quiet
+
+
+DATED_LISTS = {
+    "calls": "calls.json",
+    "form_submissions": "form_submissions.json",
+    "conversations": "text-messages.json",
+}
+
+
+def test_a_25_month_backfill_costs_the_pages_its_records_need(quiet_sandbox) -> None:
+    config = tap_config(api_key="quiet-key", api_url=quiet_sandbox.api_url, start_date="2000-01-01")
+    output = sync(config, select=set(DATED_LISTS))
+    (account,) = quiet_sandbox.account_ids
+    for stream, path in DATED_LISTS.items():
+        count = len(output.records(stream))
+        requests = [r for r in quiet_sandbox.requests if r.path == f"/v3/a/{account}/{path}"]
+        assert count > 0, stream
+        assert len(requests) == math.ceil(count / 250), stream
+    assert len(output.records("calls")) == 3000  # 12 requests, the minimum at 250 a page
+
+
+def test_an_empty_25_month_backfill_costs_one_request_per_stream(quiet_sandbox) -> None:
+    quiet_sandbox.clear_log()
+    config = tap_config(
+        api_key="quiet-key",
+        api_url=quiet_sandbox.api_url,
+        start_date="2000-01-01",
+        end_date="today-740",  # before the sandbox's two years of history
+    )
+    output = sync(config, select=set(DATED_LISTS))
+    (account,) = quiet_sandbox.account_ids
+    for stream, path in DATED_LISTS.items():
+        assert output.records(stream) == [], stream
+        requests = [r for r in quiet_sandbox.requests if r.path == f"/v3/a/{account}/{path}"]
+        assert len(requests) == 1, stream
+
+
 def test_offset_pages_stop_on_total_pages(sandbox, monkeypatch) -> None:
     monkeypatch.setattr(client, "PAGE_SIZE", 3)
     tags = sync(tap_config(), select={"tags"}).records("tags")

@@ -18,6 +18,9 @@ from sandbox.taprun import tap_command
         ({"start_date": "today-3", "end_date": "today-10"}, "end_date"),
         ({"summary_group_by": ["source", "weather"]}, "summary_group_by"),
         ({"timeseries_interval": "fortnight"}, "timeseries_interval"),
+        ({"summary_interval": "quarter"}, "summary_interval"),
+        ({"time_zone": "Mars/Olympus_Mons"}, "time_zone"),
+        ({"user_ids": "USR1"}, "user_ids"),
         ({"lookback_days": -1}, "lookback_days"),
     ],
 )

@@ -11,3 +11,7 @@ TestTapCallRail = get_tap_test_class(
     config=tap_config(summary_group_by=["source", "campaign"]),
     suite_config=SuiteConfig(max_records_limit=400),
 )
+# This check requires every record field to be declared: the opposite of keeping the fields
+# CallRail sends that the schemas do not declare. test_hostile.py checks each record against
+# its emitted schema, and test_fidelity.py each answer against its record key by key.
+delattr(TestTapCallRail, "test_tap_stream_record_schema_matches_transformed_catalog")
