@@ -100,7 +100,14 @@ def tap_settings(tap: str) -> tuple[dict[str, dict], list[str]]:
     module, attribute = script.value.split(":")
     tap_class = getattr(importlib.import_module(module), attribute.split(".")[0])
     schema = tap_class.config_jsonschema
-    return schema["properties"], list(schema.get("required", []))
+    # A tap instance merges the SDK's own settings (stream_maps, flattening...) into the class's
+    # schema; they are the SDK's, documented by it, so they are left out whatever ran before.
+    builtin: dict = {"properties": {}}
+    tap_class.append_builtin_config(builtin)
+    own = dict(schema["properties"])
+    for name in builtin["properties"]:
+        own.pop(name, None)
+    return own, list(schema.get("required", []))
 
 
 def json_types(prop: dict) -> list[str]:

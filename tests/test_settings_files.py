@@ -136,3 +136,15 @@ def test_report_poll_seconds_is_a_decimal_as_about_says_not_an_integer() -> None
     declared = extractor_settings((ROOT / "meltano.yml").read_text())["tap-incontact"]
     (setting,) = [s for s in declared if s["name"] == "report_poll_seconds"]
     assert setting["kind"] == "decimal"
+
+
+def test_the_settings_are_the_taps_own_even_after_a_tap_has_run() -> None:
+    """A tap instance merges the SDK's settings (stream_maps, flattening...) into its class's
+    schema; the generated files must not change with what ran earlier in the process."""
+    from tap_callrail.tap import TapCallRail
+
+    TapCallRail(config={"api_key": "k"}, validate_config=False)
+    assert "stream_maps" in TapCallRail.config_jsonschema["properties"]
+    settings, _ = tasks.tap_settings("tap-callrail")
+    assert "stream_maps" not in settings
+    assert "api_key" in settings
