@@ -39,11 +39,11 @@ class Partitions:
             self.most_at_once = max(self.most_at_once, self.reading)
         try:
             time.sleep(self.pause)
-            if number == self.failing:
-                raise RuntimeError(f"partition {number} failed")
             for index in range(self.records):
                 self.read_so_far[number] = index + 1
                 yield {"n": number, "i": index}
+            if number == self.failing:
+                raise RuntimeError(f"partition {number} failed after its records")
         finally:
             with self._lock:
                 self.reading -= 1
@@ -96,13 +96,15 @@ def test_a_read_not_planned_is_read_in_the_callers_thread() -> None:
     assert stream.threads[7] == threading.current_thread().name
 
 
-def test_a_failed_read_is_raised_when_its_partition_is_reached() -> None:
+def test_a_failed_read_is_raised_when_its_partition_is_reached_after_its_records() -> None:
     stream = Partitions(failing=2)
     reader = ReadAhead(max_parallel=4)
     plan(reader, stream, 5)
     assert read_all(reader, stream, 2) == [{"n": n, "i": i} for n in (0, 1) for i in range(3)]
+    handed_over: list[dict] = []
     with pytest.raises(RuntimeError, match="partition 2 failed"):
-        list(take(reader, stream, 2))
+        handed_over.extend(take(reader, stream, 2))
+    assert handed_over == [{"n": 2, "i": i} for i in range(3)]
 
 
 def test_a_worker_reads_only_a_bounded_number_of_records_ahead() -> None:

@@ -22,6 +22,7 @@ so it ends the run with the same one line as a sequential run.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import queue
 import threading
@@ -80,8 +81,8 @@ class PlannedRead:
                 return
 
     def _run(self) -> None:
+        chunk: list[dict] = []
         try:
-            chunk: list[dict] = []
             for record in self.read():
                 chunk.append(record)
                 if len(chunk) >= CHUNK:
@@ -92,7 +93,9 @@ class PlannedRead:
         except Cancelled:
             return
         except BaseException as error:  # raised again in the main thread
-            if not self.cancelled.is_set():
+            # The records read before the failure are written first, as a sequential run would.
+            with contextlib.suppress(Cancelled):
+                self._put(chunk)
                 self._put(error)
 
     def records(self) -> Iterator[dict]:
