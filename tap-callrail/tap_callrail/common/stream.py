@@ -344,7 +344,12 @@ class BaseStream(RESTStream[t.Any]):
         yield from super().generate_child_contexts(record, context)
 
     def log_sync_costs(self) -> None:
-        """At the end of the run: one warning counting records that held bytes not UTF-8."""
+        """At the end of the run: one warning counting records that held bytes not UTF-8.
+
+        The SDK calls this for every stream once all are synced, its only public hook at the
+        end of a run: the tap's writer writes out the records it still holds here.
+        """
+        self.tap.flush_messages()
         super().log_sync_costs()
         if self._bad_byte_records:
             self.logger.warning(
