@@ -14,10 +14,11 @@ What the SDK will ask for next is known in advance:
   that record. A parent's records are few (accounts, companies), so they are read in full
   first and the children's contexts planned from them.
 
-A read the plan did not foresee is simply read in the main thread, as the SDK would.
-Workers never write state: the main thread creates each planned partition's state first.
-A failure in a worker is raised in the main thread when the SDK reaches that partition,
-so it ends the run with the same one line as a sequential run.
+A read the plan did not foresee is read by a worker of its own when the SDK asks for it, so
+that its next pages are read while its records are written. Workers never write state: the
+main thread creates each partition's state first. A failure in a worker is raised in the
+main thread when the SDK reaches that partition (after the records read before it), so it
+ends the run with the same one line as a sequential run.
 """
 
 from __future__ import annotations
@@ -157,8 +158,9 @@ class ReadAhead:
         with self._lock:
             planned = self._planned.pop(context_key(stream.name, context), None)
         if planned is None or planned.cancelled.is_set():
-            yield from read(context)
-            return
+            # Not foreseen: its next pages are still read while these records are written.
+            stream.get_context_state(context)
+            planned = Plan(1).add(lambda: read(context))
         planned.plan.reached(planned)
         yield from planned.records()
 
