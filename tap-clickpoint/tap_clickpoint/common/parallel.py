@@ -38,9 +38,9 @@ if t.TYPE_CHECKING:
     from .stream import BaseStream
 
 #: Records handed from a worker to the main thread at once: one queue operation per chunk.
-CHUNK = 500
+CHUNK = 200
 #: Chunks a worker reads ahead of the main thread: memory stays bounded per partition.
-CHUNKS_AHEAD = 4
+CHUNKS_AHEAD = 2
 
 Read = t.Callable[[t.Any], t.Iterable[dict]]
 
