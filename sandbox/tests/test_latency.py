@@ -47,3 +47,11 @@ def test_a_latency_that_is_not_a_number_is_refused(echo: Echo) -> None:
     answer = requests.post(f"{echo.url}/_sandbox/latency", json={"seconds": "slow"}, timeout=5)
     assert answer.status_code == 400
     assert echo.latency == 0.0
+
+
+def test_many_connections_at_once_are_all_accepted_without_delay(echo: Echo) -> None:
+    echo.latency = 0.2
+    started = time.perf_counter()
+    with ThreadPoolExecutor(40) as pool:
+        list(pool.map(timed_get, [f"{echo.url}/{n}" for n in range(40)]))
+    assert time.perf_counter() - started < 0.9  # a dropped connection waits a second
