@@ -40,6 +40,10 @@ if t.TYPE_CHECKING:
 CHUNK = 200
 #: Chunks a worker reads ahead of the main thread: memory stays bounded per partition.
 CHUNKS_AHEAD = 2
+#: How far ahead of the SDK reads may start, in multiples of `max_parallel`: a long read
+#: (a year of daily reports) does not hold up the short ones after it, and at most this many
+#: finished reads wait, each holding at most CHUNK * CHUNKS_AHEAD records.
+AHEAD = 4
 
 Read = t.Callable[[t.Any], t.Iterable[dict]]
 
@@ -57,12 +61,18 @@ def context_key(stream_name: str, context: Context | None) -> tuple:
 class PlannedRead:
     """One (stream, context) the SDK is expected to ask for, and its worker's queue."""
 
-    def __init__(self, plan: Plan, index: int, read: Callable[[], t.Iterable[dict]]) -> None:
+    def __init__(
+        self, plan: Plan, index: int, read: Callable[[], t.Iterable[dict]], group: int
+    ) -> None:
         self.plan = plan
         self.index = index
         self.read = read
+        #: Reads of one group (the child streams of one account) run side by side: their
+        #: rate budget is the account's, and max_parallel counts accounts.
+        self.group = group
         self.chunks: queue.Queue[list[dict] | BaseException | None] = queue.Queue(CHUNKS_AHEAD)
         self.started = False
+        self.finished = False
         self.cancelled = threading.Event()
 
     def start(self) -> None:
@@ -81,6 +91,13 @@ class PlannedRead:
                 return
 
     def _run(self) -> None:
+        try:
+            self._read()
+        finally:
+            self.finished = True
+            self.plan.pump()  # a slot is free: the next read may start
+
+    def _read(self) -> None:
         chunk: list[dict] = []
         try:
             for record in self.read():
@@ -110,26 +127,47 @@ class PlannedRead:
 
 
 class Plan:
-    """Reads in the order the SDK will ask for them, at most `max_parallel` at once."""
+    """Reads in the order the SDK will ask for them, at most `max_parallel` running at once."""
 
     def __init__(self, max_parallel: int) -> None:
         self.max_parallel = max_parallel
         self.reads: list[PlannedRead] = []
+        self.cursor = 0
         self._lock = threading.Lock()
 
-    def add(self, read: Callable[[], t.Iterable[dict]]) -> PlannedRead:
-        planned = PlannedRead(self, len(self.reads), read)
+    def add(self, read: Callable[[], t.Iterable[dict]], group: int | None = None) -> PlannedRead:
+        index = len(self.reads)
+        planned = PlannedRead(self, index, read, index if group is None else group)
         self.reads.append(planned)
         return planned
 
     def reached(self, planned: PlannedRead) -> None:
-        """The SDK asks for `planned`: skipped reads stop, and the next ones start."""
+        """The SDK asks for `planned`: skipped reads stop, and it and the next ones start."""
         with self._lock:
-            for earlier in self.reads[: planned.index]:
+            for earlier in self.reads[self.cursor : planned.index]:
                 earlier.cancelled.set()
-            for later in self.reads[planned.index : planned.index + self.max_parallel]:
-                if not later.started:
-                    later.start()
+            self.cursor = planned.index
+            if not planned.started:  # the one the SDK waits for always runs
+                planned.start()
+        self.pump()
+
+    def pump(self) -> None:
+        """Start reads in order while fewer than `max_parallel` groups run (a finished read,
+        whose records wait in its queue, does not count), up to AHEAD * max_parallel groups
+        ahead of the one the SDK reads."""
+        with self._lock:
+            first = self.reads[self.cursor].group if self.cursor < len(self.reads) else 0
+            window = [
+                r for r in self.reads[self.cursor :] if r.group < first + AHEAD * self.max_parallel
+            ]
+            running = {read.group for read in window if read.started and not read.finished}
+            for read in window:
+                if read.started:
+                    continue
+                if read.group not in running and len(running) >= self.max_parallel:
+                    break
+                read.start()
+                running.add(read.group)
 
 
 class ReadAhead:
@@ -140,17 +178,18 @@ class ReadAhead:
         self._planned: dict[tuple, PlannedRead] = {}
         self._lock = threading.Lock()
 
-    def plan(self, reads: Iterable[tuple[BaseStream, Context | None]]) -> None:
-        """Expect these reads, in this order; read ahead once the first is asked for."""
+    def plan(self, reads: Iterable[tuple[t.Any, ...]]) -> None:
+        """Expect these reads, (stream, context) or (stream, context, group), in this order;
+        read ahead once the first is asked for."""
         plan = Plan(self.max_parallel)
         with self._lock:
-            for stream, context in reads:
+            for stream, context, *group in reads:
                 key = context_key(stream.name, context)
                 if key in self._planned:  # asked for twice: the second is read as it comes
                     continue
                 # Workers only read state: each partition's entry is made here, in order.
                 stream.get_context_state(context)
-                self._planned[key] = plan.add(_reader(stream, context))
+                self._planned[key] = plan.add(_reader(stream, context), *group)
 
     def records(self, stream: BaseStream, context: Context | None, read: Read) -> Iterator[dict]:
         """The records of `stream` for `context`: read ahead if planned, else read here."""
@@ -182,18 +221,29 @@ def read_ahead(tap: t.Any, max_parallel: int) -> ReadAhead:
 
 def child_reads(
     parent: BaseStream, records: list[dict], context: Context | None
-) -> Iterator[tuple[t.Any, Context | None]]:
+) -> Iterator[tuple[t.Any, Context | None, int]]:
     """The child reads the SDK makes after each of `records`, in its order.
 
     This follows the SDK's `_process_record` and `_sync_children`: each record, as
     `post_process` leaves it, gives its child contexts; every selected child stream (or
     one with selected children) is synced with each. A foreseen read that does not come is
-    only wasted work; one that was not foreseen is read when it comes.
+    only wasted work; one that was not foreseen is read when it comes. A record that fails
+    here (one without its key) ends the plan: the SDK raises its error when it gets there,
+    after writing the records before it.
     """
+    try:
+        yield from _child_reads(parent, records, context)
+    except Exception:  # the SDK meets it again, in order
+        return
+
+
+def _child_reads(
+    parent: BaseStream, records: list[dict], context: Context | None
+) -> Iterator[tuple[t.Any, Context | None, int]]:
     children = [
         child for child in parent.child_streams if child.selected or child.has_selected_descendents
     ]
-    for raw in records:
+    for group, raw in enumerate(records):
         record = parent.post_process(copy.deepcopy(raw), context)
         if record is None:
             continue
@@ -203,4 +253,4 @@ def child_reads(
             if child_context is None or not parent.stream_maps[0].get_filter_result(record):
                 continue
             for child in children:
-                yield child, child.preprocess_context(copy.copy(child_context))
+                yield child, child.preprocess_context(copy.copy(child_context)), group

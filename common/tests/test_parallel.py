@@ -137,3 +137,17 @@ def test_one_read_ahead_per_tap() -> None:
     tap = Tap()
     assert parallel.read_ahead(tap, 4) is parallel.read_ahead(tap, 4)
     assert parallel.read_ahead(Tap(), 4) is not parallel.read_ahead(tap, 4)
+
+
+def test_a_long_read_does_not_hold_up_the_short_ones_after_it() -> None:
+    class Uneven(Partitions):
+        def read_records(self, context: dict) -> t.Iterator[dict]:
+            time.sleep(1.0 if context["n"] == 0 else 0.0)
+            yield from super().read_records(context)
+
+    stream = Uneven(pause=0.1)
+    reader = ReadAhead(max_parallel=2)
+    plan(reader, stream, 7)
+    assert len(list(take(reader, stream, 0))) == 3
+    assert all(stream.read_so_far.get(n) == 3 for n in range(1, 7))
+    assert stream.most_at_once <= 2

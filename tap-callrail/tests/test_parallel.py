@@ -12,7 +12,7 @@ from tap_callrail.streams import STREAMS
 from sandbox.callrail import CallRailSandbox
 from sandbox.taprun import SyncOutput, record_keys, run_until_killed
 
-LISTS = {"accounts", "companies", "users", "tags", "trackers", "calls"}
+LISTS = {"accounts", "companies", "users", "tags", "trackers", "notifications"}
 #: These tests read every account many times over: a sandbox of their own, whose hourly
 #: limit the other tests' sandbox keeps for them.
 OWN = CallRailSandbox(
@@ -80,7 +80,7 @@ def test_state_names_only_accounts_whose_records_were_written() -> None:
 
 
 def test_accounts_are_read_at_once(sandbox) -> None:
-    sandbox.latency = 0.05
+    sandbox.latency = 0.1
     try:
         timings = {}
         for max_parallel in (1, 8):
@@ -89,7 +89,7 @@ def test_accounts_are_read_at_once(sandbox) -> None:
             timings[max_parallel] = time.perf_counter() - started
     finally:
         sandbox.latency = 0.0
-    assert timings[8] < 0.6 * timings[1]
+    assert timings[8] < 0.5 * timings[1]
 
 
 def test_a_rate_limited_account_slows_only_itself(sandbox) -> None:
@@ -97,10 +97,10 @@ def test_a_rate_limited_account_slows_only_itself(sandbox) -> None:
     sandbox.inject(429, count=1, retry_after=2, path_contains=f"/{slow}/calls.json")
     output = sync(tap_config(start_date="today-10", max_parallel=4), select={"calls"})
     log = [r for r in sandbox.requests if r.path.endswith("/calls.json")]
-    limited = next(i for i, r in enumerate(log) if r.status == 429)
     retried = next(i for i, r in enumerate(log) if slow in r.path and r.status == 200)
-    others = {r.path.split("/")[3] for r in log[limited:retried]} - {slow}
-    assert others == set(sandbox.account_ids[1:])
+    others = [i for i, r in enumerate(log) if slow not in r.path]
+    assert {log[i].path.split("/")[3] for i in others} == set(sandbox.account_ids[1:])
+    assert max(others) < retried  # read while the slow account waited out its 429
     assert {r["account_id"] for r in output.records("calls")} == set(sandbox.account_ids)
 
 

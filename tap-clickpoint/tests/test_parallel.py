@@ -28,7 +28,7 @@ def test_a_parallel_run_writes_what_a_sequential_run_writes(sandbox) -> None:
 
 
 def test_lead_types_are_read_at_once(sandbox) -> None:
-    sandbox.latency = 0.05
+    sandbox.latency = 0.1
     try:
         timings = {}
         for max_parallel in (1, 8):
