@@ -143,33 +143,29 @@ SKIPPED_MELTANO = [
 ]
 
 
-@pytest.mark.parametrize(("where", "line"), SKIPPED_MELTANO, ids=[w for w, _ in SKIPPED_MELTANO])
-def test_meltano_lines_of_left_out_blocks_are_meltano_4_commands(where, line, scratch) -> None:
-    # --help makes meltano resolve the command and its options without running it; a
-    # command of another meltano version (`meltano config <plugin> set ...`) fails.
-    done = subprocess.run(
-        ["bash", "-c", f"{line} --help"],
+def in_new_shell(script: str, scratch: Path, *, timeout: int) -> subprocess.CompletedProcess:
+    """`script` run by a new bash in `scratch`, as a user's new terminal would."""
+    return subprocess.run(
+        ["bash", "-c", script],
         cwd=scratch,
         env=new_shell_env(),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
+
+
+@pytest.mark.parametrize(("where", "line"), SKIPPED_MELTANO, ids=[w for w, _ in SKIPPED_MELTANO])
+def test_meltano_lines_of_left_out_blocks_are_meltano_4_commands(where, line, scratch) -> None:
+    # --help makes meltano resolve the command and its options without running it; a
+    # command of another meltano version (`meltano config <plugin> set ...`) fails.
+    done = in_new_shell(f"{line} --help", scratch, timeout=120)
     assert done.returncode == 0, f"{where}: {line}\n{done.stderr}"
 
 
 @pytest.mark.parametrize("block", RUN, ids=[block.where for block in RUN])
 def test_readme_block_runs_as_printed(block, scratch) -> None:
-    done = subprocess.run(
-        ["bash", "-c", "set -eo pipefail\n" + block.script()],
-        cwd=scratch,
-        env=new_shell_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = in_new_shell("set -eo pipefail\n" + block.script(), scratch, timeout=900)
     assert done.returncode == 0, f"{block.where}\n{block.script()}\n{done.stdout}\n{done.stderr}"

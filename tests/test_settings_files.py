@@ -2,7 +2,6 @@
 config_jsonschema by `python3 tasks.py settings`: a hand edit, or a setting added to a tap
 without re-running the command, fails here."""
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -11,19 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+import tasks
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _tasks():
-    spec = importlib.util.spec_from_file_location("tasks", ROOT / "tasks.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tasks = _tasks()
 
 
 def extractor_settings(text: str) -> dict[str, list]:

@@ -1,22 +1,14 @@
 """Every tap holds an exact copy of each shared helper: a hand-edited copy fails here."""
 
-import importlib.util
 from pathlib import Path
+
+import tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _tasks():
-    spec = importlib.util.spec_from_file_location("tasks", ROOT / "tasks.py")
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_every_tap_holds_an_exact_copy_of_every_shared_helper() -> None:
-    copies = _tasks().common_copies()
+    copies = tasks.common_copies()
     assert len(copies) == len(list((ROOT / "common").glob("*.py"))) * 4
     drifted = [
         str(path.relative_to(ROOT))
@@ -27,6 +19,6 @@ def test_every_tap_holds_an_exact_copy_of_every_shared_helper() -> None:
 
 
 def test_no_tap_holds_a_copy_whose_source_is_gone() -> None:
-    copies = set(_tasks().common_copies())
+    copies = set(tasks.common_copies())
     held = {path for tap in ROOT.glob("tap-*") for path in tap.glob("tap_*/common/*.py")}
     assert held <= copies, sorted(str(p) for p in held - copies)
