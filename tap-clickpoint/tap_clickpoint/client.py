@@ -42,6 +42,11 @@ def requested_lead_type(response: requests.Response) -> str:
     return (parse_qs(body or "").get("lid") or ["?"])[0]
 
 
+#: Assumed (docs/api): LeadExec documents no rate limit. A Retry-After is honoured if one
+#: ever comes; otherwise waits double from a second to a minute.
+RETRY_WAITS = RetryWaits()
+
+
 class QueryTotalPaginator(OffsetPaginator):
     """skip/take pages: stop at `QueryTotal` or on a short page, never on an empty one."""
 
@@ -62,9 +67,7 @@ class LeadExecStream(BaseStream):
 
     tap: TapClickPoint
     vendor = "LeadExec"
-    #: No rate limit is documented: a Retry-After is honoured if one ever comes, otherwise
-    #: waits double from a second to a minute.
-    retry_waits = RetryWaits()
+    retry_waits = RETRY_WAITS
     path = "/"
     http_method = "POST"
     payload_as_json = False
