@@ -32,6 +32,9 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self._faults = FaultQueue()
         self._log = RequestLog()
+        #: Seconds every API answer takes, as over the internet (about 0.15 s to a vendor's
+        #: API): the benchmarks measure how a tap's requests add up. Tests may set it.
+        self.latency = 0.0
 
     # Life cycle
 
@@ -124,6 +127,8 @@ class SandboxServer:
         if request.path.startswith(CONTROL_PREFIX):
             return self._control(request)
         generation = self._log.generation
+        if self.latency:
+            time.sleep(self.latency)
         fault = self._faults.take(request.target or request.path)
         if fault is not None:
             time.sleep(fault.delay)
@@ -160,6 +165,12 @@ class SandboxServer:
             traceback.print_exc()
             return Response.error(500, "Internal Server Error")
 
+    def _set_latency(self, body: dict) -> None:
+        seconds = body.get("seconds")
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+            raise ValueError("latency needs 'seconds', a number of at least 0")
+        self.latency = float(seconds)
+
     def _control(self, request: Request) -> Response:
         what = request.path[len(CONTROL_PREFIX) :].strip("/")
         actions: dict[tuple[str, str], Callable[[], Any]] = {
@@ -168,6 +179,7 @@ class SandboxServer:
             ("faults", "DELETE"): self.clear_faults,
             ("requests", "GET"): lambda: [logged.as_json() for logged in self.requests],
             ("requests", "DELETE"): self.clear_log,
+            ("latency", "POST"): lambda: self._set_latency(json.loads(request.body or b"{}")),
         }
         action = actions.get((what, request.method))
         if action is None:

@@ -85,6 +85,9 @@ class TapCallRail(BaseTap):
         th.Property("max_requests_per_hour", th.IntegerType(minimum=1, maximum=1_000_000),
                     default=900,
                     description="Client-side throttle per account, under CallRail's 1,000/hour."),
+        th.Property("max_parallel", th.IntegerType(minimum=1, maximum=64), default=4,
+                    description="Accounts (and companies) read at once, each within its own "
+                    "rate budget; 1 reads them one after another. Output is the same."),
         th.Property("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                     description="Seconds to wait for one answer before retrying the request."),
         th.Property("max_retries", th.IntegerType(minimum=0, maximum=1000), default=12,
@@ -202,10 +205,9 @@ class TapCallRail(BaseTap):
 
     def request_budget(self, account_id: str) -> HourlyBudget:
         """The hourly request budget of one account, shared by every stream of this tap."""
-        if account_id not in self._budgets:
-            self._budgets[account_id] = HourlyBudget(
-                self.config["max_requests_per_hour"], self.logger
-            )
+        if account_id not in self._budgets:  # setdefault: accounts are read in parallel
+            budget = HourlyBudget(self.config["max_requests_per_hour"], self.logger)
+            self._budgets.setdefault(account_id, budget)
         return self._budgets[account_id]
 
     def discover_streams(self) -> list[Stream]:
