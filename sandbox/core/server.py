@@ -35,6 +35,11 @@ class SandboxServer:
         #: Seconds every API answer takes, as over the internet (about 0.15 s to a vendor's
         #: API): the benchmarks measure how a tap's requests add up. Tests may set it.
         self.latency = 0.0
+        #: API requests being answered now, and the most at once since the log was cleared:
+        #: tests see whether a client's requests overlap without timing anything.
+        self._in_flight = 0
+        self.most_in_flight = 0
+        self._flight_lock = threading.Lock()
 
     # Life cycle
 
@@ -119,6 +124,8 @@ class SandboxServer:
 
     def clear_log(self) -> None:
         self._log.clear()
+        with self._flight_lock:
+            self.most_in_flight = self._in_flight
 
     # Dispatch
 
@@ -126,6 +133,16 @@ class SandboxServer:
         """The answer to one request; None means hang up without answering."""
         if request.path.startswith(CONTROL_PREFIX):
             return self._control(request)
+        with self._flight_lock:
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+        try:
+            return self._respond(request)
+        finally:
+            with self._flight_lock:
+                self._in_flight -= 1
+
+    def _respond(self, request: Request) -> Response | None:
         generation = self._log.generation
         if self.latency:
             time.sleep(self.latency)

@@ -29,18 +29,24 @@ def timed_get(url: str) -> float:
 
 
 def test_every_answer_takes_the_latency_set_over_http(echo: Echo) -> None:
-    assert timed_get(f"{echo.url}/fast") < 0.2
     answer = requests.post(f"{echo.url}/_sandbox/latency", json={"seconds": 0.3}, timeout=5)
     assert answer.status_code == 200
     assert timed_get(f"{echo.url}/slow") >= 0.3
 
 
 def test_answers_wait_side_by_side_not_one_after_another(echo: Echo) -> None:
-    echo.latency = 0.4
-    started = time.perf_counter()
+    echo.latency = 0.5
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(timed_get, [f"{echo.url}/{n}" for n in range(8)]))
-    assert time.perf_counter() - started < 0.4 * 3
+    assert echo.most_in_flight == 8
+
+
+def test_requests_one_after_another_are_never_in_flight_together(echo: Echo) -> None:
+    for n in range(3):
+        timed_get(f"{echo.url}/{n}")
+    assert echo.most_in_flight == 1
+    echo.clear_log()
+    assert echo.most_in_flight == 0
 
 
 def test_a_latency_that_is_not_a_number_is_refused(echo: Echo) -> None:
@@ -49,9 +55,10 @@ def test_a_latency_that_is_not_a_number_is_refused(echo: Echo) -> None:
     assert echo.latency == 0.0
 
 
-def test_many_connections_at_once_are_all_accepted_without_delay(echo: Echo) -> None:
-    echo.latency = 0.2
-    started = time.perf_counter()
+def test_many_connections_at_once_are_all_accepted_at_once(echo: Echo) -> None:
+    # A connection the listen backlog drops is tried again a second later, after the first
+    # answers (which take a second) have gone: then they were never all in flight together.
+    echo.latency = 1.0
     with ThreadPoolExecutor(40) as pool:
         list(pool.map(timed_get, [f"{echo.url}/{n}" for n in range(40)]))
-    assert time.perf_counter() - started < 0.9  # a dropped connection waits a second
+    assert echo.most_in_flight == 40
