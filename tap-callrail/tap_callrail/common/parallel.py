@@ -27,6 +27,7 @@ import contextlib
 import copy
 import queue
 import threading
+import time
 import typing as t
 import weakref
 
@@ -45,6 +46,9 @@ CHUNKS_AHEAD = 2
 #: (a year of daily reports) does not hold up the short ones after it, and at most this many
 #: finished reads wait, each holding at most CHUNK * CHUNKS_AHEAD records.
 AHEAD = 4
+#: Seconds a finished or failed sync waits for its workers to see they are cancelled: a
+#: worker in the middle of a request ends with that request (each has its own timeout).
+STOP_WAIT = 10.0
 
 Read = t.Callable[[t.Any], t.Iterable[dict]]
 
@@ -75,11 +79,13 @@ class PlannedRead:
         self.started = False
         self.finished = False
         self.cancelled = threading.Event()
+        self.thread: threading.Thread | None = None
 
     def start(self) -> None:
         self.started = True
         name = f"read-ahead-{self.index}"
-        threading.Thread(target=self._run, name=name, daemon=True).start()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
 
     def _put(self, item: list[dict] | BaseException | None) -> None:
         while True:
@@ -102,6 +108,8 @@ class PlannedRead:
         chunk: list[dict] = []
         try:
             for record in self.read():
+                if self.cancelled.is_set():  # no further request once the run is past it
+                    raise Cancelled
                 chunk.append(record)
                 if len(chunk) >= CHUNK:
                     self._put(chunk)
@@ -134,7 +142,16 @@ class Plan:
         self.max_parallel = max_parallel
         self.reads: list[PlannedRead] = []
         self.cursor = 0
+        self.stopped = False
         self._lock = threading.Lock()
+
+    def stop(self) -> list[threading.Thread]:
+        """Cancel every read and start no more; the threads that may still run."""
+        with self._lock:
+            self.stopped = True
+            for read in self.reads:
+                read.cancelled.set()
+            return [read.thread for read in self.reads if read.thread is not None]
 
     def add(self, read: Callable[[], t.Iterable[dict]], group: int | None = None) -> PlannedRead:
         index = len(self.reads)
@@ -157,6 +174,8 @@ class Plan:
         whose records wait in its queue, does not count), up to AHEAD * max_parallel groups
         ahead of the one the SDK reads."""
         with self._lock:
+            if self.stopped:
+                return
             first = self.reads[self.cursor].group if self.cursor < len(self.reads) else 0
             window = [
                 r for r in self.reads[self.cursor :] if r.group < first + AHEAD * self.max_parallel
@@ -177,13 +196,31 @@ class ReadAhead:
     def __init__(self, max_parallel: int) -> None:
         self.max_parallel = max_parallel
         self._planned: dict[tuple, PlannedRead] = {}
+        self._plans: list[Plan] = []
         self._lock = threading.Lock()
+
+    def stop(self, wait: float = STOP_WAIT) -> None:
+        """Cancel every read and wait (at most `wait` seconds) for the workers to end, so
+        that no request of this run is made after it."""
+        with self._lock:
+            plans, self._plans = self._plans, []
+            self._planned.clear()
+        threads = [thread for plan in plans for thread in plan.stop()]
+        deadline = time.monotonic() + wait
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _keep(self, plan: Plan) -> None:
+        """Hold `plan` for `stop`; plans whose reads have all ended are let go."""
+        self._plans = [kept for kept in self._plans if not all(r.finished for r in kept.reads)]
+        self._plans.append(plan)
 
     def plan(self, reads: Iterable[tuple[t.Any, ...]]) -> None:
         """Expect these reads, (stream, context) or (stream, context, group), in this order;
         read ahead once the first is asked for."""
         plan = Plan(self.max_parallel)
         with self._lock:
+            self._keep(plan)
             for stream, context, *group in reads:
                 key = context_key(stream.name, context)
                 if key in self._planned:  # asked for twice: the second is read as it comes
@@ -199,7 +236,10 @@ class ReadAhead:
         if planned is None or planned.cancelled.is_set():
             # Not foreseen: its next pages are still read while these records are written.
             stream.get_context_state(context)
-            planned = Plan(1).add(lambda: read(context))
+            plan = Plan(1)
+            with self._lock:
+                self._keep(plan)
+            planned = plan.add(lambda: read(context))
         planned.plan.reached(planned)
         yield from planned.records()
 
@@ -218,6 +258,15 @@ def read_ahead(tap: t.Any, max_parallel: int) -> ReadAhead:
         if tap not in _READERS:
             _READERS[tap] = ReadAhead(max_parallel)
         return _READERS[tap]
+
+
+def stop(tap: t.Any) -> None:
+    """The sync of `tap` is over (done or failed): its workers end, and a next sync of the
+    same tap reads ahead afresh."""
+    with _READERS_LOCK:
+        reader = _READERS.pop(tap, None)
+    if reader is not None:
+        reader.stop()
 
 
 def child_reads(

@@ -25,6 +25,7 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.singerlib import RecordMessage
 
+from . import parallel
 from .dates import MissingStartDate, SettingError
 from .failures import CLEAR_FAILURES, RunFailed
 from .progress import SETTINGS, Progress, metrics_log_level, quieten
@@ -182,6 +183,13 @@ class BaseTap(Tap):
         return timezone.utc
 
     # Running
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # the SDK marks it final
+        """The SDK's sync; after it, done or failed, no worker reading ahead goes on."""
+        try:
+            super().sync_all()
+        finally:
+            parallel.stop(self)
 
     def flush_messages(self) -> None:
         """Write out the messages the writer still holds (see `LineWriter`)."""
