@@ -134,8 +134,14 @@ class TapCallRail(BaseTap):
         requested = SyncRange.from_settings(
             self.config.get("start_date"), self.config.get("end_date"), zone=zone
         )
-        today = datetime.now(timezone.utc).astimezone(zone).date()
-        oldest_kept = months_before(today, RETENTION_MONTHS) + timedelta(days=1)
+        now = datetime.now(timezone.utc)
+        oldest_kept = months_before(now.astimezone(zone).date(), RETENTION_MONTHS)
+        oldest_kept += timedelta(days=1)
+        # CallRail counts retention in each request's time_zone, and list requests name UTC:
+        # the first day kept is one that starts inside the retention in both zones.
+        first_in_utc = months_before(now.date(), RETENTION_MONTHS) + timedelta(days=1)
+        while midnight(oldest_kept, zone) < midnight(first_in_utc, timezone.utc):
+            oldest_kept += timedelta(days=1)
         earliest = midnight(oldest_kept, zone)
         if requested.start < earliest and not self._ranges:
             self.logger.warning(
