@@ -1,5 +1,6 @@
 """Accounts read at once (`max_parallel`): the same output, sooner, and resumable."""
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,13 @@ from callrail_harness import tap_config as shared_config
 from tap_callrail.streams import STREAMS
 
 from sandbox.callrail import CallRailSandbox
-from sandbox.taprun import SyncOutput, record_keys, run_until_killed
+from sandbox.taprun import (
+    SyncOutput,
+    record_keys,
+    records_by_stream,
+    run_shards,
+    run_until_killed,
+)
 
 LISTS = {"accounts", "companies", "users", "tags", "trackers", "notifications"}
 #: These tests read every account many times over: a sandbox of their own, whose hourly
@@ -127,3 +134,34 @@ def test_killed_parallel_run_resumes_without_losing_records(tmp_path, kill_at) -
         seen += second.records(stream.name)
         expected = record_keys(full.records(stream.name), stream.primary_keys)
         assert expected <= record_keys(seen, stream.primary_keys), stream.name
+
+
+def partition_bookmarks(output: SyncOutput) -> dict[str, list[dict]]:
+    """The final bookmarks of each partitioned stream, by stream, sorted by context."""
+    found = {}
+    for stream, bookmark in output.final_state["bookmarks"].items():
+        partitions = bookmark.get("partitions", [])
+        found[stream] = sorted(partitions, key=lambda p: json.dumps(p["context"], sort_keys=True))
+    return found
+
+
+def test_two_shards_at_once_write_what_one_run_writes(sandbox, tmp_path) -> None:
+    accounts = sandbox.account_ids
+    config = tap_config(start_date="today-45", end_date="today-1")
+    whole = run_shards("tap-callrail", tmp_path / "one", [config])
+    halves = [accounts[: len(accounts) // 2], accounts[len(accounts) // 2 :]]
+    shards = run_shards(
+        "tap-callrail", tmp_path / "two", [{**config, "account_ids": h} for h in halves]
+    )
+    assert [output.exit_code for output in (*whole, *shards)] == [0, 0, 0]
+    for shard, half in zip(shards, halves, strict=True):
+        assert {r["account_id"] for r in shard.records("calls")} == set(half)
+    assert records_by_stream(shards) == records_by_stream(whole)
+    [one] = whole
+    together = {}
+    for shard in shards:
+        for stream, partitions in partition_bookmarks(shard).items():
+            together.setdefault(stream, []).extend(partitions)
+    for stream, partitions in partition_bookmarks(one).items():
+        key = lambda p: json.dumps(p["context"], sort_keys=True)  # noqa: E731
+        assert sorted(together[stream], key=key) == partitions, stream

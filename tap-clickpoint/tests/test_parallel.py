@@ -3,7 +3,13 @@
 import pytest
 from clickpoint_harness import sync, tap_config
 
-from sandbox.taprun import SyncOutput, record_keys, run_until_killed
+from sandbox.taprun import (
+    SyncOutput,
+    record_keys,
+    records_by_stream,
+    run_shards,
+    run_until_killed,
+)
 
 KEYS = ("lead_type_id", "UID")
 
@@ -48,3 +54,17 @@ def test_killed_parallel_run_resumes_without_losing_leads(tmp_path, kill_at) -> 
     second = sync(config, state=states[-1] if states else None)
     seen = [m["record"] for m in first if m["type"] == "RECORD"] + second.records()
     assert record_keys(full.records(), KEYS) <= record_keys(seen, KEYS)
+
+
+def test_two_shards_at_once_write_what_one_run_writes(sandbox, tmp_path) -> None:
+    config = tap_config(end_date="today-1")
+    ids = sandbox.lead_type_ids
+    whole = run_shards("tap-clickpoint", tmp_path / "one", [config])
+    shards = run_shards(
+        "tap-clickpoint",
+        tmp_path / "two",
+        [{**config, "lead_type_ids": ids[:1]}, {**config, "lead_type_ids": ids[1:]}],
+    )
+    assert [output.exit_code for output in (*whole, *shards)] == [0, 0, 0]
+    assert all(shard.by_stream() for shard in shards)  # each shard read some leads
+    assert records_by_stream(shards) == records_by_stream(whole)

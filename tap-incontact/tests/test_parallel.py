@@ -4,17 +4,24 @@ import pytest
 from incontact_harness import run_cli, sync, tap_config
 from tap_incontact.streams import STREAMS
 
-from sandbox.taprun import SyncOutput, record_keys, run_until_killed
+from sandbox.taprun import (
+    SyncOutput,
+    record_keys,
+    records_by_stream,
+    run_shards,
+    run_until_killed,
+)
 
 REPORTS = {"custom_reports", "data_download_reports"}
 
 
 def every_report(sandbox, **overrides) -> dict:
-    return tap_config(
-        custom_report_ids=sandbox.report_ids,
-        data_download_report_ids=sandbox.data_download_report_ids,
-        **{"end_date": "today-1", **overrides},
-    )
+    every = {
+        "custom_report_ids": sandbox.report_ids,
+        "data_download_report_ids": sandbox.data_download_report_ids,
+        "end_date": "today-1",
+    }
+    return tap_config(**{**every, **overrides})
 
 
 def without_times(output: SyncOutput) -> list[dict]:
@@ -77,3 +84,19 @@ def test_killed_parallel_run_resumes_without_losing_records(sandbox, tmp_path, k
         seen += second.records(stream.name)
         expected = record_keys(full.records(stream.name), stream.primary_keys)
         assert expected <= record_keys(seen, stream.primary_keys), stream.name
+
+
+def test_two_shards_at_once_write_what_one_run_writes(sandbox, tmp_path) -> None:
+    def reports(part: int) -> dict:
+        return every_report(
+            sandbox,
+            custom_report_ids=sandbox.report_ids[part::2],
+            data_download_report_ids=sandbox.data_download_report_ids[part::2],
+        )
+
+    whole = run_shards("tap-incontact", tmp_path / "one", [every_report(sandbox)], REPORTS)
+    shards = run_shards("tap-incontact", tmp_path / "two", [reports(0), reports(1)], REPORTS)
+    assert [output.exit_code for output in (*whole, *shards)] == [0, 0, 0]
+    assert all(shard.by_stream() for shard in shards)  # each shard ran some reports
+    # job_id: the id of the job that ran a report, new in every run.
+    assert records_by_stream(shards, ("job_id",)) == records_by_stream(whole, ("job_id",))
