@@ -9,7 +9,8 @@ writing Singer lines to a file, so their wall time and peak memory (max RSS) are
 whole-process figures.
 
 - Speed: the calls stream against a floor, plain `requests` + `json` over the same relative
-  pages of the same date windows, one JSON line per call, with no SDK in between.
+  pages of one window per account (the whole range, as the tap reads it), one JSON line per
+  call, with no SDK in between.
 - Requests: every stream over 25 months, 3,000 calls per account, counted from the sandbox's
   request log, against the minimum: per account (per company for caller_ids) the pages its
   records need at 250 a page, at least one; one request per account and grouping for the
@@ -58,27 +59,20 @@ end = datetime.now(timezone.utc)
 out = sys.stdout
 accounts = session.get(f"{api_url}/a.json", params={"per_page": 250}).json()["accounts"]
 for account in accounts:
-    cursor = start
-    while cursor < end:
-        midnight = datetime.combine(cursor.date(), datetime.min.time(), timezone.utc)
-        boundary = midnight + timedelta(days=7)
-        last = min(boundary, end)
-        params = {
-            "per_page": 250, "relative_pagination": "true", "sort": "start_time", "order": "asc",
-            "start_date": cursor.strftime("%Y-%m-%dT%H:%M:%S"), "time_zone": "Etc/UTC",
-            "end_date": (last - timedelta(days=1)).strftime("%Y-%m-%d") if last == boundary
-            else (last - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S"),
-            "fields": sys.argv[4],
-        }
-        url = f"{api_url}/a/{account['id']}/calls.json"
-        while url:
-            body = session.get(url, params=params).json()
-            for call in body["calls"]:
-                call["account_id"] = account["id"]
-                line = {"type": "RECORD", "stream": "calls", "record": call}
-                out.write(json.dumps(line, separators=(",", ":")) + "\n")
-            url, params = (body["next_page"], None) if body["has_next_page"] else (None, None)
-        cursor = boundary
+    params = {
+        "per_page": 250, "relative_pagination": "true", "sort": "start_time", "order": "asc",
+        "start_date": start.strftime("%Y-%m-%dT%H:%M:%S"), "time_zone": "Etc/UTC",
+        "end_date": (end - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S"),
+        "fields": sys.argv[4],
+    }
+    url = f"{api_url}/a/{account['id']}/calls.json"
+    while url:
+        body = session.get(url, params=params).json()
+        for call in body["calls"]:
+            call["account_id"] = account["id"]
+            line = {"type": "RECORD", "stream": "calls", "record": call}
+            out.write(json.dumps(line, separators=(",", ":")) + "\n")
+        url, params = (body["next_page"], None) if body["has_next_page"] else (None, None)
 """
 
 #: A CallRail sandbox of `accounts` accounts, with a latency and CallRail's hourly limit.
