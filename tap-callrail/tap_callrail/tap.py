@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 import typing as t
 from datetime import datetime, timedelta, timezone
@@ -102,6 +103,8 @@ class TapCallRail(BaseTap):
         #: Account id -> the zone CallRail reports for it (None: none reported).
         self.account_zones: dict[str, str | None] = {}
         self._scopes: dict[str, list[ReportScope]] = {}
+        self._companies: dict[str, list[dict]] = {}
+        self._company_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         super().__init__(*args, **kwargs)
 
@@ -169,6 +172,19 @@ class TapCallRail(BaseTap):
             self.account_zones[account_id] = UTC.key
             return UTC
         return reported
+
+    def account_companies(
+        self, account_id: str, read: t.Callable[[], t.Iterable[dict]]
+    ) -> t.Iterator[dict]:
+        """An account's company list, requested once per run: the companies stream, caller
+        ids, summary emails and the report scopes all need it, at the same time when the
+        account's streams are read side by side."""
+        with self._lock:
+            lock = self._company_locks.setdefault(account_id, threading.Lock())
+        with lock:
+            if account_id not in self._companies:
+                self._companies[account_id] = list(read())
+        yield from copy.deepcopy(self._companies[account_id])
 
     def report_scopes(self, account_id: str, companies: t.Iterable[dict]) -> list[ReportScope]:
         """What the account's summary and time-series requests cover, and in which zone.
