@@ -1,8 +1,9 @@
 """Benchmark: tap-callrail's records/s against a floor, its requests against the minimum, and
 the wall time of 50 accounts against one.
 
-    uv run python tap-callrail/bench/bench.py [--calls 100000] [--memory-at 10000 100000]
-    uv run python tap-callrail/bench/bench.py --quick      # a few seconds, every figure
+    python3 tasks.py run python tap-callrail/bench/bench.py \\
+        [--calls 100000] [--memory-at 10000 100000]
+    python3 tasks.py run python tap-callrail/bench/bench.py --quick   # every figure, small
 
 The sandbox runs in its own process; the tap and the floor each run as a child process
 writing Singer lines to a file, so their wall time and peak memory (max RSS) are

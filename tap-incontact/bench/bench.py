@@ -1,7 +1,8 @@
 """Benchmark: tap-incontact's contacts stream against a floor, and its requests per stream.
 
-    uv run python tap-incontact/bench/bench.py [--contacts 100000] [--memory-at 10000 100000]
-    uv run python tap-incontact/bench/bench.py --quick      # a few seconds, every figure
+    python3 tasks.py run python tap-incontact/bench/bench.py \\
+        [--contacts 100000] [--memory-at 10000 100000]
+    python3 tasks.py run python tap-incontact/bench/bench.py --quick   # every figure, small
 
 The sandbox runs in its own process; the tap and the floor each run as a child process
 writing Singer RECORD lines to a file, so their wall time and peak memory (max RSS) are
