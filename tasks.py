@@ -252,6 +252,8 @@ def generated_settings() -> dict[Path, str]:
     project = meltano_project()
     files: dict[Path, str] = {}
     for extractor in project["plugins"]["extractors"]:
+        if "inherit_from" in extractor:  # a shard: its settings are its parent's
+            continue
         tap = extractor["name"]
         properties, _ = tap_settings(tap)
         extractor["settings"] = [meltano_setting(name, prop) for name, prop in properties.items()]

@@ -9,6 +9,8 @@
 - A bookmark never passes the moment the run started: a record dated later is emitted, but
   the next run still reads everything after that moment.
 - Every message a stream builds goes through the tap's redactor.
+- With `max_parallel` above 1, the next partitions are read while the SDK writes the current
+  one (see `parallel.py`); what is written, and in what order, does not change.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.pagination import SinglePagePaginator
 from singer_sdk.streams.rest import PageContext
 
-from . import retries
+from . import parallel, retries
 from .answers import AnswerProblem, MalformedAnswerError, PaginationLoopError, had_bad_bytes
 from .dates import bookmark_instant, midnight, parse_timestamp
 from .failures import CLEAR_FAILURES, RunFailed, describe_failure
@@ -107,6 +109,13 @@ class BaseStream(RESTStream[t.Any]):
         self._bad_byte_records = 0
         self._counts_lock = threading.Lock()
         quieten(self.logger)
+        # The SDK asks `self.get_records(context)` for each partition in turn, from its private
+        # `_sync_records`, and has no public hook around that call. The read ahead must run the
+        # most-derived `get_records` (a tap's windows, its skips) in its workers, so that one is
+        # kept as `read_records`, and the instance's `get_records` hands over what it read.
+        self.read_records = self.get_records
+        self.__dict__["get_records"] = self.records_in_order
+        self._partitions_planned = False
 
     @property
     def dated(self) -> bool:
@@ -140,6 +149,34 @@ class BaseStream(RESTStream[t.Any]):
                 if not isinstance(error, requests.RequestException):
                     self.logger.debug("%s", self.redact(traceback.format_exc()))  # a bug
                 raise RunFailed(self.redact(describe_failure(error))) from None
+
+    # Partitions in parallel
+
+    @property
+    def max_parallel(self) -> int:
+        """Partitions read at once; taps without the setting read one at a time."""
+        return int(self.config.get("max_parallel") or 1)
+
+    def records_in_order(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """What `read_records(context)` returns, read ahead when `max_parallel` allows."""
+        if self.max_parallel <= 1:
+            return self.read_records(context)
+        return self._read_ahead(context)
+
+    def _read_ahead(self, context: Context | None) -> t.Iterator[dict[str, t.Any]]:
+        reader = parallel.read_ahead(self.tap, self.max_parallel)
+        if context is not None and self.parent_stream_type is None and not self._partitions_planned:
+            self._partitions_planned = True
+            reader.plan((self, partition) for partition in self.partitions or ())
+        records = reader.records(self, context, self.read_records)
+        if not any(
+            child.selected or child.has_selected_descendents for child in self.child_streams
+        ):
+            yield from records
+            return
+        parents = list(records)  # a parent's records are few: its children are planned
+        reader.plan(parallel.child_reads(self, parents, context))
+        yield from parents
 
     # Requests
 
@@ -349,7 +386,12 @@ class BaseStream(RESTStream[t.Any]):
 
     def log_sync_costs(self) -> None:
         """At the end of the run: one line of records, requests and seconds for a selected
-        stream, and one warning counting records that held bytes not UTF-8."""
+        stream, and one warning counting records that held bytes not UTF-8.
+
+        The SDK calls this for every stream once all are synced, its only public hook at the
+        end of a run: the tap's writer writes out the records it still holds here.
+        """
+        self.tap.flush_messages()
         super().log_sync_costs()
         if self.selected:
             self.tap.progress.say_summary(self.name)

@@ -11,7 +11,9 @@ import contextlib
 import io
 import json
 import logging
+import sys
 import typing as t
+import weakref
 from datetime import timezone, tzinfo
 from functools import cached_property
 
@@ -20,7 +22,9 @@ import jsonschema
 from singer_sdk import Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.singerlib import RecordMessage
 
+from . import parallel
 from .dates import MissingStartDate, SettingError
 from .failures import CLEAR_FAILURES, RunFailed
 from .progress import SETTINGS, Progress, metrics_log_level, quieten
@@ -77,10 +81,44 @@ def read_json_input(stream: t.IO[str] | None, what: str) -> t.IO[str] | None:
     return io.StringIO(text)
 
 
+class LineWriter(MsgSpecWriter):
+    """The SDK's msgspec writer, whose lines reach stdout with the next message that is not a
+    RECORD (or every 64 KB), instead of one write to stdout per record.
+
+    The lines and their order are the same; records are never written after the STATE that
+    follows them, so a run killed at any moment has written whole lines of records up to a
+    STATE, and resumes from it without losing one. Costs one system call per 64 KB.
+    """
+
+    FLUSH_AT = 64 * 1024
+    #: The writer of the tap that runs last, so that a failing run writes what it read before.
+    latest: t.ClassVar[weakref.ref[LineWriter] | None] = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending = bytearray()
+        LineWriter.latest = weakref.ref(self)
+
+    def write_message(self, message: t.Any) -> None:
+        self._pending += self.format_message(message)
+        if len(self._pending) >= self.FLUSH_AT or not isinstance(message, RecordMessage):
+            self.flush()
+
+    def flush(self) -> None:
+        sys.stdout.buffer.write(self._pending)
+        sys.stdout.flush()
+        self._pending.clear()
+
+    @classmethod
+    def flush_latest(cls) -> None:
+        if cls.latest is not None and (writer := cls.latest()) is not None:
+            writer.flush()
+
+
 class BaseTap(Tap):
     """Shared by every tap of this repository."""
 
-    message_writer_class = MsgSpecWriter
+    message_writer_class = LineWriter
     #: Settings that hold a URL the tap sends credentials to.
     url_settings: t.ClassVar[tuple[str, ...]] = ()
 
@@ -144,6 +182,18 @@ class BaseTap(Tap):
         return timezone.utc
 
     # Running
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # the SDK marks it final
+        """The SDK's sync; after it, done or failed, no worker reading ahead goes on."""
+        try:
+            super().sync_all()
+        finally:
+            parallel.stop(self)
+
+    def flush_messages(self) -> None:
+        """Write out the messages the writer still holds (see `LineWriter`)."""
+        if isinstance(self.message_writer, LineWriter):
+            self.message_writer.flush()
 
     @cached_property
     def progress(self) -> Progress:
@@ -212,9 +262,11 @@ class BaseTap(Tap):
         try:
             yield
         except ConfigValidationError as error:
+            LineWriter.flush_latest()
             cls.logger.error("Invalid configuration: %s", "; ".join(error.errors or [str(error)]))
             ctx.exit(1)
         except (RunFailed, *CLEAR_FAILURES) as error:
+            LineWriter.flush_latest()  # the records read before the failure, then its one line
             cls.logger.error("%s", " ".join(str(error).split()))
             ctx.exit(1)
 

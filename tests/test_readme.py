@@ -1,8 +1,8 @@
 """Every command in every README works as printed, in a new shell, against the sandbox.
 
-Each ```bash, ```sh or ```console block of the READMEs (the root's, each tap's and
-ARCHITECTURE.md) runs in a new `bash` (`set -eo pipefail`), as a newcomer's new terminal
-would after the README's setup command: without the workspace's .venv on PATH and without any
+Each ```bash, ```sh or ```console block of the READMEs (the root's, each tap's,
+ARCHITECTURE.md and docs/shards.md) runs in a new `bash` (`set -eo pipefail`), as a newcomer's
+new terminal would after the README's setup command: without the workspace's .venv on PATH and without any
 sandbox variable. Of a ```console block, the lines after `$ ` run. A block is left out only
 when the line before it says why: `<!-- readme-test: skip, <reason> -->`; its meltano lines are
 still parsed by meltano (with `--help`), so that they are Meltano 4 commands.
@@ -10,9 +10,6 @@ still parsed by meltano (with `--help`), so that they are Meltano 4 commands.
 The blocks run in a scratch copy of the repository (symlinks, with its own meltano.yml, .env
 and .meltano), so that `meltano config set` and the files the commands write stay there.
 Nothing leaves 127.0.0.1 but the package installs meltano makes for its plugins.
-
-Benchmarks: the README shows the full command; this test appends `--quick` to each
-`bench/bench.py` command, so that it runs in seconds.
 """
 
 import os
@@ -25,7 +22,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-READMES = [ROOT / "README.md", *sorted(ROOT.glob("tap-*/README.md")), ROOT / "ARCHITECTURE.md"]
+READMES = [
+    ROOT / "README.md",
+    *sorted(ROOT.glob("tap-*/README.md")),
+    ROOT / "ARCHITECTURE.md",
+    ROOT / "docs" / "shards.md",
+]
 BLOCK = re.compile(r"^```(bash|sh|console)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 SKIP = re.compile(r"<!-- readme-test: skip, (.+?) -->\s*$")
 #: What the scratch copy holds of its own rather than as a link to the repository.
@@ -41,7 +43,7 @@ class Block:
 
     def script(self) -> str:
         lines = self.commands_of_console() if self.kind == "console" else self.text.splitlines()
-        return "\n".join(quick(line) for line in lines)
+        return "\n".join(lines)
 
     def commands_of_console(self) -> list[str]:
         commands: list[str] = []
@@ -51,14 +53,6 @@ class Block:
                 commands.append(line[2:] if line.startswith("$ ") else line)
                 continued = line.endswith("\\")
         return commands
-
-
-def quick(line: str) -> str:
-    """A benchmark command with --quick added before its comment."""
-    if "bench/bench.py" not in line:
-        return line
-    command, hash_, comment = line.partition(" #")
-    return f"{command.rstrip()} --quick" + (f"  {hash_.strip()}{comment}" if hash_ else "")
 
 
 def blocks() -> list[Block]:

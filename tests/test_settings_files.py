@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def extractor_settings(text: str) -> dict[str, list]:
     project = yaml.safe_load(text)
-    return {plugin["name"]: plugin["settings"] for plugin in project["plugins"]["extractors"]}
+    extractors = project["plugins"]["extractors"]
+    return {p["name"]: p["settings"] for p in extractors if "inherit_from" not in p}
 
 
 def test_hub_files_and_readme_tables_are_as_the_command_writes_them() -> None:

@@ -81,6 +81,9 @@ class ApiError(Exception):
 
 class LocalHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # A tap reading accounts in parallel opens many connections at once; with the default
+    # backlog of 5 the kernel drops the others, and each client waits a second to retry.
+    request_queue_size = 128
 
     def __init__(self, port: int, sandbox: SandboxServer) -> None:
         super().__init__(("127.0.0.1", port), _Handler)

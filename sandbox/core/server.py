@@ -32,6 +32,14 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self._faults = FaultQueue()
         self._log = RequestLog()
+        #: Seconds every API answer takes, as over the internet (about 0.15 s to a vendor's
+        #: API): the benchmarks measure how a tap's requests add up. Tests may set it.
+        self.latency = 0.0
+        #: API requests being answered now, and the most at once since the log was cleared:
+        #: tests see whether a client's requests overlap without timing anything.
+        self._in_flight = 0
+        self.most_in_flight = 0
+        self._flight_lock = threading.Lock()
 
     # Life cycle
 
@@ -116,6 +124,8 @@ class SandboxServer:
 
     def clear_log(self) -> None:
         self._log.clear()
+        with self._flight_lock:
+            self.most_in_flight = self._in_flight
 
     # Dispatch
 
@@ -123,7 +133,19 @@ class SandboxServer:
         """The answer to one request; None means hang up without answering."""
         if request.path.startswith(CONTROL_PREFIX):
             return self._control(request)
+        with self._flight_lock:
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+        try:
+            return self._respond(request)
+        finally:
+            with self._flight_lock:
+                self._in_flight -= 1
+
+    def _respond(self, request: Request) -> Response | None:
         generation = self._log.generation
+        if self.latency:
+            time.sleep(self.latency)
         fault = self._faults.take(request.target or request.path)
         if fault is not None:
             time.sleep(fault.delay)
@@ -160,6 +182,12 @@ class SandboxServer:
             traceback.print_exc()
             return Response.error(500, "Internal Server Error")
 
+    def _set_latency(self, body: dict) -> None:
+        seconds = body.get("seconds")
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+            raise ValueError("latency needs 'seconds', a number of at least 0")
+        self.latency = float(seconds)
+
     def _control(self, request: Request) -> Response:
         what = request.path[len(CONTROL_PREFIX) :].strip("/")
         actions: dict[tuple[str, str], Callable[[], Any]] = {
@@ -168,6 +196,7 @@ class SandboxServer:
             ("faults", "DELETE"): self.clear_faults,
             ("requests", "GET"): lambda: [logged.as_json() for logged in self.requests],
             ("requests", "DELETE"): self.clear_log,
+            ("latency", "POST"): lambda: self._set_latency(json.loads(request.body or b"{}")),
         }
         action = actions.get((what, request.method))
         if action is None:

@@ -86,6 +86,11 @@ class CompaniesStream(PerAccountStream):
     def company_of(self, record: dict) -> str | None:
         return record["id"]
 
+    def request_records(self, context: Context | None) -> t.Iterable[dict]:
+        read = super().request_records
+        account = (context or {})["account_id"]
+        yield from self.tap.account_companies(account, lambda: read(context))
+
     def get_child_context(self, record: dict, context: Context | None) -> dict:
         return {"account_id": record["account_id"], "company_id": record["id"]}
 

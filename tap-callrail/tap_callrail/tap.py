@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 import typing as t
 from datetime import datetime, timedelta, timezone
@@ -85,6 +86,9 @@ class TapCallRail(BaseTap):
         th.Property("max_requests_per_hour", th.IntegerType(minimum=1, maximum=1_000_000),
                     default=900,
                     description="Client-side throttle per account, under CallRail's 1,000/hour."),
+        th.Property("max_parallel", th.IntegerType(minimum=1, maximum=64), default=4,
+                    description="Accounts (and companies) read at once, each within its own "
+                    "rate budget; 1 reads them one after another. Output is the same."),
         th.Property("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                     description="Seconds to wait for one answer before retrying the request."),
         th.Property("max_retries", th.IntegerType(minimum=0, maximum=1000), default=12,
@@ -99,6 +103,8 @@ class TapCallRail(BaseTap):
         #: Account id -> the zone CallRail reports for it (None: none reported).
         self.account_zones: dict[str, str | None] = {}
         self._scopes: dict[str, list[ReportScope]] = {}
+        self._companies: dict[str, list[dict]] = {}
+        self._company_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         super().__init__(*args, **kwargs)
 
@@ -131,8 +137,14 @@ class TapCallRail(BaseTap):
         requested = SyncRange.from_settings(
             self.config.get("start_date"), self.config.get("end_date"), zone=zone
         )
-        today = datetime.now(timezone.utc).astimezone(zone).date()
-        oldest_kept = months_before(today, RETENTION_MONTHS) + timedelta(days=1)
+        now = datetime.now(timezone.utc)
+        oldest_kept = months_before(now.astimezone(zone).date(), RETENTION_MONTHS)
+        oldest_kept += timedelta(days=1)
+        # CallRail counts retention in each request's time_zone, and list requests name UTC:
+        # the first day kept is one that starts inside the retention in both zones.
+        first_in_utc = months_before(now.date(), RETENTION_MONTHS) + timedelta(days=1)
+        while midnight(oldest_kept, zone) < midnight(first_in_utc, timezone.utc):
+            oldest_kept += timedelta(days=1)
         earliest = midnight(oldest_kept, zone)
         if requested.start < earliest and not self._ranges:
             self.logger.warning(
@@ -160,6 +172,19 @@ class TapCallRail(BaseTap):
             self.account_zones[account_id] = UTC.key
             return UTC
         return reported
+
+    def account_companies(
+        self, account_id: str, read: t.Callable[[], t.Iterable[dict]]
+    ) -> t.Iterator[dict]:
+        """An account's company list, requested once per run: the companies stream, caller
+        ids, summary emails and the report scopes all need it, at the same time when the
+        account's streams are read side by side."""
+        with self._lock:
+            lock = self._company_locks.setdefault(account_id, threading.Lock())
+        with lock:
+            if account_id not in self._companies:
+                self._companies[account_id] = list(read())
+        yield from copy.deepcopy(self._companies[account_id])
 
     def report_scopes(self, account_id: str, companies: t.Iterable[dict]) -> list[ReportScope]:
         """What the account's summary and time-series requests cover, and in which zone.
@@ -202,10 +227,9 @@ class TapCallRail(BaseTap):
 
     def request_budget(self, account_id: str) -> HourlyBudget:
         """The hourly request budget of one account, shared by every stream of this tap."""
-        if account_id not in self._budgets:
-            self._budgets[account_id] = HourlyBudget(
-                self.config["max_requests_per_hour"], self.logger
-            )
+        if account_id not in self._budgets:  # setdefault: accounts are read in parallel
+            budget = HourlyBudget(self.config["max_requests_per_hour"], self.logger)
+            self._budgets.setdefault(account_id, budget)
         return self._budgets[account_id]
 
     def discover_streams(self) -> list[Stream]:

@@ -185,7 +185,12 @@ def test_an_error_body_that_echoes_the_key_is_masked(sandbox, tmp_path) -> None:
 
 
 def test_a_record_without_its_key_stops_the_run(sandbox, tmp_path) -> None:
-    sandbox.inject(replace=[(b'{"id": "USR', b'{"uid": "USR')], path_contains="users.json")
+    # Every account's users: whichever the accounts read at once reach first, the run stops.
+    sandbox.inject(
+        replace=[(b'{"id": "USR', b'{"uid": "USR')],
+        path_contains="users.json",
+        count=len(sandbox.account_ids),
+    )
     output = run_cli(tmp_path, tap_config(), select={"users"})
     assert_fails_in_one_line(output, "users", "without id")
 

@@ -70,6 +70,18 @@ def test_an_empty_25_month_backfill_costs_one_request_per_stream(quiet_sandbox) 
         assert len(requests) == 1, stream
 
 
+def test_the_company_list_is_read_once_per_account_whoever_needs_it(sandbox) -> None:
+    # companies, caller_ids, summary_emails and both reports need it, side by side.
+    output = sync(tap_config(start_date="today-3", max_parallel=4))
+    assert output.records("caller_ids") and output.records("summary_emails")
+    for account in sandbox.account_ids:
+        path = f"/v3/a/{account}/companies.json"
+        assert len([r for r in sandbox.requests if r.path == path]) == 1, account
+    companies = {(c["account_id"], c["id"]) for c in output.records("companies")}
+    assert {c["account_id"] for c in output.records("companies")} == set(sandbox.account_ids)
+    assert len(companies) == len(output.records("companies"))
+
+
 def test_offset_pages_stop_on_total_pages(sandbox, monkeypatch) -> None:
     monkeypatch.setattr(client, "PAGE_SIZE", 3)
     tags = sync(tap_config(), select={"tags"}).records("tags")

@@ -53,6 +53,9 @@ class TapClickPoint(BaseTap):
         th.Property("api_url", th.StringType, default="https://apidata.leadexec.net",
                     description="Base URL of the Data Interface (the sandbox points it at "
                     "127.0.0.1)."),
+        th.Property("max_parallel", th.IntegerType(minimum=1, maximum=64), default=4,
+                    description="Lead types read at once; 1 reads them one after another. "
+                    "Output is the same."),
         th.Property("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                     description="Seconds one request may take, its answer included, before "
                     "it is retried."),

@@ -90,6 +90,9 @@ class TapInContact(BaseTap):
                  description="Pause between polls of a custom report job"),
         _setting("report_timeout_seconds", th.IntegerType(minimum=1, maximum=86400), default=600,
                  description="Longest wait for a custom report job"),
+        _setting("max_parallel", th.IntegerType(minimum=1, maximum=64), default=4,
+                 description="Report jobs (custom and Data Download report ids) run at once; "
+                 "1 runs them one after another. Output is the same"),
         _setting("request_timeout", th.IntegerType(minimum=1, maximum=86400), default=300,
                  description="Seconds to wait for one answer before retrying the request"),
         _setting("max_retries", th.IntegerType(minimum=0, maximum=1000), default=8,
