@@ -1,11 +1,12 @@
 """Every command in every README works as printed, in a new shell, against the sandbox.
 
 Each ```bash, ```sh or ```console block of the READMEs (the root's, each tap's,
-ARCHITECTURE.md and docs/shards.md) runs in a new `bash` (`set -eo pipefail`), as a newcomer's
-new terminal would after the README's setup command: without the workspace's .venv on PATH and without any
-sandbox variable. Of a ```console block, the lines after `$ ` run. A block is left out only
-when the line before it says why: `<!-- readme-test: skip, <reason> -->`; its meltano lines are
-still parsed by meltano (with `--help`), so that they are Meltano 4 commands.
+ARCHITECTURE.md and docs/shards.md) runs in a new `bash` (`set -eo pipefail`), as a
+newcomer's new terminal would after the README's setup command: without the workspace's .venv
+on PATH and without any sandbox variable. Of a ```console block, the lines after `$ ` run. A
+block is left out only when the line before it says why:
+`<!-- readme-test: skip, <reason> -->`; its meltano lines are still parsed by meltano (with
+`--help`), so that they are Meltano 4 commands.
 
 The blocks run in a scratch copy of the repository (symlinks, with its own meltano.yml, .env
 and .meltano), so that `meltano config set` and the files the commands write stay there.
