@@ -184,6 +184,26 @@ def run_until_killed(tap: str, workdir: Path, config: dict, kill_after_records: 
     return parse_messages("".join(lines))
 
 
+def keys_lost_by_a_kill(
+    tap: str, workdir: Path, config: dict, kill_at: float, *, sync: Any, streams: Any
+) -> dict[str, set[tuple]]:
+    """Kill the tap command after `kill_at` of a full run's records, resume from the last
+    STATE it wrote (with `sync`), and return per stream the keys that neither run emitted."""
+    full = sync(config)
+    total = sum(len(records) for records in full.by_stream().values())
+    first = run_until_killed(tap, workdir, config, int(total * kill_at))
+    states = [m["value"] for m in first if m["type"] == "STATE"]
+    second = sync(config, state=states[-1] if states else None)
+    lost = {}
+    for stream in streams:
+        seen = [m["record"] for m in first if m["type"] == "RECORD" and m["stream"] == stream.name]
+        seen += second.records(stream.name)
+        expected = record_keys(full.records(stream.name), stream.primary_keys)
+        if missing := expected - record_keys(seen, stream.primary_keys):
+            lost[stream.name] = missing
+    return lost
+
+
 def record_keys(records: list[dict], primary_keys: Any) -> set[tuple]:
     """The primary-key tuples of some records."""
     return {tuple(record[key] for key in primary_keys) for record in records}
@@ -194,6 +214,14 @@ def served_sandbox(workdir: Path, *options: str) -> Iterator[dict[str, str]]:
     """`python -m sandbox serve` in its own process; yields the NAME=value lines it wrote."""
     env_file = workdir / "sandbox.env"
     command = [sys.executable, "-m", "sandbox", "serve", "--env-file", str(env_file), *options]
+    with serving(command, env_file) as settings:
+        yield settings
+
+
+@contextmanager
+def serving(command: list[str], env_file: Path) -> Iterator[dict[str, str]]:
+    """Run a simulator `command` that writes its NAME=value lines to `env_file` once it
+    listens; yield them, and stop it afterwards."""
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     try:
         for _ in range(600):

@@ -27,7 +27,6 @@ import argparse
 import json
 import math
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ import requests
 from tap_callrail.client import PAGE_SIZE
 from tap_callrail.streams import DEFAULT_CALL_FIELDS, STREAMS
 
-from sandbox.taprun import measure, report, served_sandbox, tap_command
+from sandbox.taprun import measure, report, served_sandbox, serving, tap_command
 
 ACCOUNTS = 3  # the sandbox's accounts
 DAYS = 720
@@ -102,17 +101,8 @@ def served_callrail(
     """A CallRail sandbox in its own process; yields its NAME=value settings."""
     env_file = workdir / "callrail.env"
     arguments = [str(accounts), str(calls), str(latency), str(limit), str(env_file)]
-    server = subprocess.Popen([sys.executable, "-c", SERVE, *arguments])
-    try:
-        for _ in range(600):
-            if env_file.exists() or server.poll() is not None:
-                break
-            time.sleep(0.1)
-        lines = env_file.read_text().splitlines()
-        yield dict(line.split("=", 1) for line in lines if "=" in line)
-    finally:
-        server.terminate()
-        server.wait()
+    with serving([sys.executable, "-c", SERVE, *arguments], env_file) as settings:
+        yield settings
 
 
 def config_for(sandbox: dict[str, str], days: int, **overrides: object) -> dict:
